@@ -1,0 +1,226 @@
+/**
+ * The socket-free framer: feed it chunks, get back whole frames with their exact bytes. It runs
+ * the same terminator state machine as AsyncChat (TerminatorScanner), and protocol framers
+ * subclass it the way asynchat programs subclass async_chat: `onSegment` is `found_terminator`,
+ * and it may change the terminator for what follows.
+ */
+import { asBuffer, EMPTY } from '../bytes';
+import { type ScanSink, type Terminator, TerminatorScanner } from '../terminatorScanner';
+import type { Annotation, Frame } from './frame';
+
+/** Settings every framer takes. */
+export interface FramerOptions {
+  /**
+   * Bytes after which a frame is cut and flagged `oversize` (its terminator may add a few
+   * more). Bounds the memory a framer holds whatever the stream. Default 1 MiB.
+   */
+  readonly maxFrameBytes?: number;
+  /**
+   * Called as each frame is made, inside feed(). It may call setRule() on the framer, which
+   * applies at once to the rest of the chunk, like a terminator changed in found_terminator.
+   */
+  readonly onFrame?: (frame: Frame, framer: Framer) => void;
+}
+
+/** The default frame size limit. */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+const NO_FRAMES: readonly Frame[] = Object.freeze([]);
+
+/**
+ * Splits one direction of a stream into frames on a terminator. The base class ends a frame at
+ * every terminator; subclasses override `onSegment` to build bigger messages from several.
+ */
+export class Framer implements ScanSink {
+  /** Largest frame before a cut. */
+  readonly maxFrameBytes: number;
+  private readonly _scanner: TerminatorScanner;
+  private readonly _onFrame: FramerOptions['onFrame'];
+  // The current frame is `_pieces` followed by the run `_runBuf[_runStart, _runEnd)`. Runs are
+  // views into fed chunks, so a frame inside one chunk is never copied.
+  private _pieces: Buffer[] = [];
+  private _runBuf: Buffer = EMPTY;
+  private _runStart = 0;
+  private _runEnd = 0;
+  private _frameBytes = 0;
+  private _segmentStart = 0;
+  private _out: Frame[] | undefined;
+  private _seq = 0;
+  private _ended = false;
+
+  /**
+   * @param terminator where frames end (see Terminator)
+   * @param term what frames record as the rule that ended them (a spec or protocol name)
+   */
+  constructor(
+    terminator: Terminator,
+    readonly term: string,
+    options: FramerOptions = {},
+  ) {
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!(this.maxFrameBytes >= 1)) {
+      throw new RangeError(`maxFrameBytes must be at least 1, got ${this.maxFrameBytes}`);
+    }
+    this._onFrame = options.onFrame;
+    this._scanner = new TerminatorScanner(this);
+    this._scanner.terminator = terminator;
+  }
+
+  /** Frames made so far in this direction. */
+  get frameCount(): number {
+    return this._seq;
+  }
+
+  /** Bytes received that are not yet part of a returned frame. */
+  get pendingBytes(): number {
+    return this._frameBytes + this._scanner.heldBytes;
+  }
+
+  /** Feeds the next chunk of the stream; returns the frames it completed. */
+  feed(chunk: Uint8Array): readonly Frame[] {
+    if (this._ended) throw new Error(`framer ${this.term}: feed() after flush()`);
+    if (chunk.length === 0) return NO_FRAMES;
+    this._scanner.feed(asBuffer(chunk));
+    return this._takeOut();
+  }
+
+  /**
+   * End of stream: returns what is left as a last frame, `partial` unless the rule is "until
+   * close". The framer takes no more input after this.
+   */
+  flush(): readonly Frame[] {
+    if (this._ended) return NO_FRAMES;
+    this._ended = true;
+    this._scanner.end();
+    if (this._frameBytes > 0) {
+      const untilClose = this._scanner.terminator === null;
+      this._emit(untilClose ? undefined : this.describeTruncated(), !untilClose, false, untilClose ? 'close' : this.term);
+    }
+    return this._takeOut();
+  }
+
+  /**
+   * Returns the bytes of an unfinished frame now, flagged `partial`, and goes on: the rest of the
+   * message will come as later frames. For showing a line that is taking long to complete.
+   */
+  cut(): Frame | undefined {
+    if (this._frameBytes === 0 || this._ended) return undefined;
+    this._emit(undefined, true, false);
+    return this._takeOut()[0];
+  }
+
+  /** Changes the framing rule from here on; applies to the rest of the chunk being fed. */
+  setTerminator(terminator: Terminator): void {
+    this._scanner.terminator = terminator;
+  }
+
+  /** The terminator now in force (a count shows what is left of it). */
+  get terminator(): Terminator {
+    return this._scanner.terminator ?? null;
+  }
+
+  // ---- for subclasses ------------------------------------------------------------------------
+
+  /**
+   * A terminator was found: the bytes since the last one (terminator included) are the current
+   * segment. The default ends the frame here. Protocol framers parse `segment()`, may set a new
+   * terminator, and call `endFrame` when the message is complete.
+   */
+  protected onSegment(): void {
+    this.endFrame(undefined);
+  }
+
+  /** Bytes of the current segment, terminator included. */
+  protected segment(): Buffer {
+    return this._bytesFrom(this._segmentStart);
+  }
+
+  /** Length of the current segment. */
+  protected get segmentLength(): number {
+    return this._frameBytes - this._segmentStart;
+  }
+
+  /** Bytes of the current frame so far. */
+  protected get frameLength(): number {
+    return this._frameBytes;
+  }
+
+  /** Ends the current frame (everything up to the current terminator) with an annotation. */
+  protected endFrame(ann: Annotation | undefined): void {
+    this._emit(ann, false, false);
+  }
+
+  /** Annotation for a message the stream ended inside; protocol framers say what was missing. */
+  protected describeTruncated(): Annotation | undefined {
+    return undefined;
+  }
+
+  // ---- ScanSink ------------------------------------------------------------------------------
+
+  /** @internal */
+  collect(buf: Buffer, start: number, end: number): void {
+    while (this._frameBytes + (end - start) > this.maxFrameBytes) {
+      const room = this.maxFrameBytes - this._frameBytes;
+      if (room > 0) this._append(buf, start, start + room);
+      start += room;
+      this._emit(undefined, false, true);
+    }
+    if (end > start) this._append(buf, start, end);
+  }
+
+  /** @internal */
+  found(buf: Buffer, start: number, end: number): void {
+    if (end > start) this._append(buf, start, end);
+    this.onSegment();
+    this._segmentStart = this._frameBytes;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private _append(buf: Buffer, start: number, end: number): void {
+    if (buf === this._runBuf && start === this._runEnd) {
+      this._runEnd = end;
+    } else {
+      if (this._runEnd > this._runStart) {
+        this._pieces.push(this._runBuf.subarray(this._runStart, this._runEnd));
+      }
+      this._runBuf = buf;
+      this._runStart = start;
+      this._runEnd = end;
+    }
+    this._frameBytes += end - start;
+  }
+
+  /** The frame's bytes from `offset` (within the frame) to its current end. */
+  private _bytesFrom(offset: number): Buffer {
+    const runLen = this._runEnd - this._runStart;
+    const fromEnd = this._frameBytes - offset;
+    if (fromEnd <= runLen) return this._runBuf.subarray(this._runEnd - fromEnd, this._runEnd);
+    const all = Buffer.concat([...this._pieces, this._runBuf.subarray(this._runStart, this._runEnd)]);
+    return offset === 0 ? all : all.subarray(offset);
+  }
+
+  private _emit(ann: Annotation | undefined, partial: boolean, oversize: boolean, term = this.term): void {
+    const frame: Frame = {
+      seq: this._seq++,
+      bytes: this._frameBytes === 0 ? EMPTY : this._bytesFrom(0),
+      term,
+      partial,
+      oversize,
+      ann,
+    };
+    this._pieces = [];
+    this._runBuf = EMPTY;
+    this._runStart = this._runEnd = 0;
+    this._frameBytes = 0;
+    this._segmentStart = 0;
+    (this._out ??= []).push(frame);
+    this._onFrame?.(frame, this);
+  }
+
+  private _takeOut(): readonly Frame[] {
+    const out = this._out;
+    this._out = undefined;
+    return out ?? NO_FRAMES;
+  }
+}
