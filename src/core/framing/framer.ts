@@ -94,7 +94,12 @@ export class Framer implements ScanSink {
     this._scanner.end();
     if (this._frameBytes > 0) {
       const untilClose = this._scanner.terminator === null;
-      this._emit(untilClose ? undefined : this.describeTruncated(), !untilClose, false, untilClose ? 'close' : this.term);
+      this._emit(
+        untilClose ? undefined : this.describeTruncated(),
+        !untilClose,
+        false,
+        untilClose ? 'close' : this.term,
+      );
     }
     return this._takeOut();
   }
@@ -196,11 +201,19 @@ export class Framer implements ScanSink {
     const runLen = this._runEnd - this._runStart;
     const fromEnd = this._frameBytes - offset;
     if (fromEnd <= runLen) return this._runBuf.subarray(this._runEnd - fromEnd, this._runEnd);
-    const all = Buffer.concat([...this._pieces, this._runBuf.subarray(this._runStart, this._runEnd)]);
+    const all = Buffer.concat([
+      ...this._pieces,
+      this._runBuf.subarray(this._runStart, this._runEnd),
+    ]);
     return offset === 0 ? all : all.subarray(offset);
   }
 
-  private _emit(ann: Annotation | undefined, partial: boolean, oversize: boolean, term = this.term): void {
+  private _emit(
+    ann: Annotation | undefined,
+    partial: boolean,
+    oversize: boolean,
+    term = this.term,
+  ): void {
     const frame: Frame = {
       seq: this._seq++,
       bytes: this._frameBytes === 0 ? EMPTY : this._bytesFrom(0),

@@ -69,7 +69,10 @@ export function parseFramingSpec(input: string): FramingSpec {
         throw new FramingSpecError(input, (e as Error).message);
       }
       if (delimiter.length > MAX_DELIMITER_BYTES) {
-        throw new FramingSpecError(input, `the delimiter is ${delimiter.length} bytes; at most ${MAX_DELIMITER_BYTES}`);
+        throw new FramingSpecError(
+          input,
+          `the delimiter is ${delimiter.length} bytes; at most ${MAX_DELIMITER_BYTES}`,
+        );
       }
       return { kind: 'delimiter', spec: `delim:${arg}`, delimiter };
     }
@@ -86,7 +89,10 @@ export function parseFramingSpec(input: string): FramingSpec {
     case 'length': {
       const m = /^([1248])(be|le)(?:([+-])([0-9]+))?$/i.exec(arg);
       if (!m) {
-        throw new FramingSpecError(input, 'length: takes a width of 1, 2, 4 or 8 bytes, be or le, and an optional +N or -N');
+        throw new FramingSpecError(
+          input,
+          'length: takes a width of 1, 2, 4 or 8 bytes, be or le, and an optional +N or -N',
+        );
       }
       const width = Number(m[1]) as LengthPrefix['width'];
       const endian = m[2].toLowerCase() as LengthPrefix['endian'];
@@ -141,8 +147,7 @@ export function createConnectionFramers(
   specs: string | FramingSpec | ConnectionSpecs,
   options?: FramerOptions,
 ): { c2s: Framer; s2c: Framer } {
-  const both =
-    typeof specs === 'string' || 'kind' in specs ? { c2s: specs, s2c: specs } : specs;
+  const both = typeof specs === 'string' || 'kind' in specs ? { c2s: specs, s2c: specs } : specs;
   const c2s = typeof both.c2s === 'string' ? parseFramingSpec(both.c2s) : both.c2s;
   const s2c = typeof both.s2c === 'string' ? parseFramingSpec(both.s2c) : both.s2c;
   if (c2s.kind === 'protocol' && s2c.kind === 'protocol' && c2s.protocol === s2c.protocol) {

@@ -61,9 +61,17 @@ export function frameRecord(f: Frame): object {
  * The central invariant: the frames' bytes join back into `data`, and every chunking gives the
  * same frames as feeding it whole. Returns the frames of the whole feed.
  */
-export function assertFramingStable(make: () => Framer, data: Buffer, sizes = chunkSizes(data.length)): Frame[] {
+export function assertFramingStable(
+  make: () => Framer,
+  data: Buffer,
+  sizes = chunkSizes(data.length),
+): Frame[] {
   const whole = feedInChunks(make(), data, Math.max(1, data.length));
-  assert.deepEqual(Buffer.concat(whole.map((f) => f.bytes)), data, 'frames must join back into the input');
+  assert.deepEqual(
+    Buffer.concat(whole.map((f) => f.bytes)),
+    data,
+    'frames must join back into the input',
+  );
   const expected = whole.map(frameRecord);
   for (const size of sizes) {
     const frames = feedInChunks(make(), data, size);

@@ -51,7 +51,10 @@ export interface LineRules {
 export function checkLine(seg: Buffer, line: Line, rules: LineRules): FrameWarning[] {
   const warnings: FrameWarning[] = [];
   if (rules.crlf && line.ending === 'lf') {
-    warnings.push({ code: 'bare-lf', message: `line ends with a bare \\n; ${rules.protocol} wants \\r\\n` });
+    warnings.push({
+      code: 'bare-lf',
+      message: `line ends with a bare \\n; ${rules.protocol} wants \\r\\n`,
+    });
   }
   if (rules.maxLine !== undefined && seg.length > rules.maxLine) {
     warnings.push({
