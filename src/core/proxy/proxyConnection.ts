@@ -1,0 +1,213 @@
+/**
+ * One proxied connection: the client's leg, the upstream's leg, a framer per direction.
+ * Bytes are forwarded before they are framed, unchanged; framing only observes.
+ */
+import type * as net from 'node:net';
+import type { Frame, Direction } from '../framing/frame';
+import type { Framer } from '../framing/framer';
+import { describeSocketError, type LinetapError } from '../socketErrors';
+import { ProxyLeg } from './proxyLeg';
+
+/** Requests remembered per direction for pairing replies. */
+const MAX_REMEMBERED = 1024;
+
+/** What a connection looks like from outside. */
+export interface ConnectionInfo {
+  readonly id: number;
+  /** The client's address, `ip:port`. */
+  readonly peer: string;
+  readonly upstream: string;
+  /** µs since the session started. */
+  readonly openedAt: number;
+  readonly state: 'connecting' | 'open' | 'closed';
+  readonly bytes: Readonly<Record<Direction, number>>;
+  readonly frames: Readonly<Record<Direction, number>>;
+  readonly closeReason?: string;
+}
+
+/** What the connection needs from its proxy. */
+export interface ConnectionHost {
+  now(): number;
+  emitFrames(conn: ProxyConnection, dir: Direction, frames: readonly Frame[], t: number): void;
+  connectionClosed(conn: ProxyConnection): void;
+  connectionError(conn: ProxyConnection, err: LinetapError): void;
+}
+
+/** A client connection and its upstream connection. */
+export class ProxyConnection {
+  readonly client: ProxyLeg;
+  readonly server: ProxyLeg;
+  readonly openedAt: number;
+  readonly bytes: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  /** When the last bytes of each direction arrived (µs), for the idle flush. */
+  readonly lastData: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  state: ConnectionInfo['state'] = 'connecting';
+  closeReason: string | undefined;
+  private readonly _ended: Record<Direction, boolean> = { c2s: false, s2c: false };
+  // Recent request frames by seq, so a reply's `re` (a seq) becomes a frame id and a latency.
+  // Bounded: only the newest MAX_REMEMBERED requests of each direction are kept.
+  private readonly _requests: Record<Direction, Map<number, { id: number; t: number }>> = {
+    c2s: new Map(),
+    s2c: new Map(),
+  };
+  private _closedLegs = 0;
+  private _firstEnded: Direction | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly peer: string,
+    readonly upstream: string,
+    clientSocket: net.Socket,
+    upstreamSocket: net.Socket,
+    readonly framers: { readonly c2s: Framer; readonly s2c: Framer },
+    private readonly _host: ConnectionHost,
+  ) {
+    this.openedAt = _host.now();
+    this.client = new ProxyLeg(clientSocket, 'c2s', this);
+    this.server = new ProxyLeg(upstreamSocket, 's2c', this);
+    this.client.peer = this.server;
+    this.server.peer = this.client;
+    // Until the upstream is up, what the client sends waits in the upstream leg's queue; stop
+    // reading the client so that queue stays small.
+    if (!this.server.connected) this.client.pauseReading();
+    else this.legConnected('s2c');
+  }
+
+  /** A snapshot for UIs. */
+  info(): ConnectionInfo {
+    return {
+      id: this.id,
+      peer: this.peer,
+      upstream: this.upstream,
+      openedAt: this.openedAt,
+      state: this.state,
+      bytes: { ...this.bytes },
+      frames: { c2s: this.framers.c2s.frameCount, s2c: this.framers.s2c.frameCount },
+      closeReason: this.closeReason,
+    };
+  }
+
+  /** Notes a request frame so replies can point at it. */
+  rememberRequest(dir: Direction, seq: number, id: number, t: number): void {
+    const map = this._requests[dir];
+    map.set(seq, { id, t });
+    if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as number);
+  }
+
+  /** The request frame of `dir` with this seq, if still remembered. */
+  requestAt(dir: Direction, seq: number): { id: number; t: number } | undefined {
+    return this._requests[dir].get(seq);
+  }
+
+  /** Forwards a chunk read in `dir` to the other side at once, then frames it. */
+  relay(dir: Direction, chunk: Buffer): void {
+    const out = dir === 'c2s' ? this.server : this.client;
+    out.pushBuffer(chunk);
+    this.bytes[dir] += chunk.length;
+    const t = this._host.now();
+    this.lastData[dir] = t;
+    const frames = this.framers[dir].feed(chunk);
+    if (frames.length > 0) this._host.emitFrames(this, dir, frames, t);
+  }
+
+  /** Pushes bytes into the connection towards `dir`'s receiver; framed like peer bytes. */
+  inject(dir: Direction, bytes: Buffer): readonly Frame[] {
+    if (this.state === 'closed') throw new Error(`connection ${this.id} is closed`);
+    if (this._ended[dir]) {
+      throw new Error(
+        `connection ${this.id}: the ${dir === 'c2s' ? 'client' : 'server'} side has already ended its stream`,
+      );
+    }
+    (dir === 'c2s' ? this.server : this.client).pushBuffer(bytes);
+    this.bytes[dir] += bytes.length;
+    return this.framers[dir].feed(bytes);
+  }
+
+  /** Shows the unfinished frame of `dir` as partial, if its bytes have waited long enough. */
+  flushIdle(now: number, idleUs: number): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const framer = this.framers[dir];
+      if (framer.pendingBytes > 0 && now - this.lastData[dir] >= idleUs) {
+        const frame = framer.cut();
+        if (frame) this._host.emitFrames(this, dir, [frame], now);
+      }
+    }
+  }
+
+  /** Closes both sides (a user's request, or the proxy stopping). */
+  close(reason: string): void {
+    this.closeReason ??= reason;
+    this.client.close();
+    this.server.close();
+  }
+
+  /** Resets both sides at once. */
+  abort(reason: string): void {
+    this.closeReason ??= reason;
+    this._flushFramers();
+    this.client.abort();
+    this.server.abort();
+  }
+
+  // ---- LegOwner ------------------------------------------------------------------------------
+
+  /** @internal */
+  legConnected(dir: Direction): void {
+    if (dir !== 's2c' || this.state !== 'connecting') return;
+    this.state = 'open';
+    this.client.resumeReading();
+  }
+
+  /** @internal The reader of `dir` got FIN: pass it on once the data before it is written. */
+  peerEnded(dir: Direction): void {
+    if (this._ended[dir]) return;
+    this._ended[dir] = true;
+    this._firstEnded ??= dir;
+    const frames = this.framers[dir].flush();
+    if (frames.length > 0) this._host.emitFrames(this, dir, frames, this._host.now());
+    (dir === 'c2s' ? this.server : this.client).endOutputWhenDone();
+    if (this._ended.c2s && this._ended.s2c) {
+      this.closeReason ??= this._firstEnded === 'c2s' ? 'client closed' : 'server closed';
+    }
+  }
+
+  /** @internal A socket error: reset the other side too, as it happened on the wire. */
+  legError(dir: Direction, err: Error & { code?: string }): void {
+    const fromClient = dir === 'c2s';
+    const connecting = !fromClient && this.state === 'connecting';
+    const described = describeSocketError(
+      err,
+      fromClient ? 'client' : 'upstream',
+      fromClient ? this.peer : this.upstream,
+    );
+    if (err.code === 'ECONNRESET') {
+      this.closeReason ??= fromClient ? 'client reset the connection' : 'server reset the connection';
+    } else {
+      this.closeReason ??= described.message;
+      this._host.connectionError(this, described);
+    }
+    if (connecting) this.state = 'closed';
+    this.abort(this.closeReason);
+  }
+
+  /** @internal */
+  legClosed(dir: Direction): void {
+    if (++this._closedLegs < 2) {
+      // One socket is gone for good, so nothing more can reach it: the other side gets what is
+      // already queued for it, then closes.
+      (dir === 'c2s' ? this.server : this.client).closeWhenDone();
+      return;
+    }
+    this._flushFramers();
+    this.state = 'closed';
+    this.closeReason ??= 'closed';
+    this._host.connectionClosed(this);
+  }
+
+  private _flushFramers(): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const frames = this.framers[dir].flush();
+      if (frames.length > 0) this._host.emitFrames(this, dir, frames, this._host.now());
+    }
+  }
+}

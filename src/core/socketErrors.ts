@@ -1,0 +1,76 @@
+/** Socket errors in words a person can act on: what happened, and what to change. */
+
+/** Where the error happened, to say which setting to change. */
+export type SocketErrorContext = 'listen' | 'upstream' | 'client';
+
+/** An error whose message is meant for the person running Linetap. */
+export class LinetapError extends Error {
+  constructor(
+    message: string,
+    /** The errno code behind it, when there is one (EADDRINUSE...). */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'LinetapError';
+  }
+}
+
+/**
+ * Describes a socket error for `where` (`listen 127.0.0.1:7000`, `upstream localhost:6379`):
+ * what went wrong and what to change.
+ */
+export function describeSocketError(
+  err: Error & { code?: string },
+  context: SocketErrorContext,
+  where: string,
+): LinetapError {
+  const code = err.code ?? '';
+  let message: string;
+  switch (code) {
+    case 'EADDRINUSE':
+      message = `cannot listen on ${where}: the port is already in use. Stop the program using it (e.g. \`ss -ltnp | grep :${portOf(where)}\`) or choose another listen port.`;
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      message =
+        context === 'listen'
+          ? `cannot listen on ${where}: permission denied. Ports below 1024 need privileges; choose a port of 1024 or more.`
+          : `cannot connect to ${where}: permission denied (a firewall or policy refused it).`;
+      break;
+    case 'EADDRNOTAVAIL':
+      message = `cannot listen on ${where}: this machine has no such address. Use 127.0.0.1, 0.0.0.0 or one of its own addresses.`;
+      break;
+    case 'ECONNREFUSED':
+      message = `upstream ${where} refused the connection: is the server running and listening on that port? Check the upstream host:port.`;
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      message = `upstream host of ${where} not found (${code}): check the spelling of the host name, or use an IP address.`;
+      break;
+    case 'ETIMEDOUT':
+      message = `${context === 'upstream' ? 'upstream ' : ''}${where} did not answer in time: check that the host is reachable and the port is not filtered.`;
+      break;
+    case 'ECONNRESET':
+      message = `connection reset by ${context === 'upstream' ? 'the upstream server' : 'the client'} (${where}).`;
+      break;
+    case 'EPIPE':
+      message = `${where} closed the connection while data was still being sent to it.`;
+      break;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      message = `no route to ${where}: check the address and the network.`;
+      break;
+    default:
+      if (/certificate|SSL|TLS|self.signed|CERT_/i.test(`${code} ${err.message}`)) {
+        message = `TLS with ${where} failed: ${err.message}. Check the certificate, or the TLS settings of the proxy.`;
+      } else {
+        message = `${context} ${where}: ${err.message}`;
+      }
+  }
+  return new LinetapError(message, code || undefined);
+}
+
+function portOf(where: string): string {
+  return where.slice(where.lastIndexOf(':') + 1);
+}
