@@ -1,73 +1,75 @@
 /**
- * The demo: the AsyncChat chat server, three scripted clients, and every frame they exchange
- * printed as Linetap frames it (CRLF lines, escapes visible). Until the proxy lands, each
- * client's socket is tapped on the client side.
+ * The demo: the AsyncChat chat server, a Linetap proxy in front of it, three scripted clients
+ * talking through the proxy, and every frame printed as it passes (CRLF framing, escapes
+ * visible, direction arrows). With `stay`, the proxy keeps running afterwards for you to try.
  */
-import { escapeBytes } from '../core/bytes';
-import type { Frame } from '../core/framing/frame';
-import { createFramer } from '../core/framing/framingSpec';
+import { FramePrinter, wantColor } from '../cli/framePrinter';
+import { formatHostPort } from '../core/proxy/address';
+import { ChatProxy } from '../core/proxy/chatProxy';
 import { ChatServer } from './chatServer';
 import { DEMO_SCRIPTS, ScriptedClient } from './scriptedClient';
 
-const useColor = !process.env.NO_COLOR && process.stdout.isTTY;
-const paint = (code: string, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
-
-/** Prints one frame: time, client, direction arrow, size, bytes with escapes visible. */
-function show(start: bigint, who: string, dir: '→' | '←', frame: Frame): void {
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const arrow = dir === '→' ? paint('36', '→ server') : paint('33', '← server');
-  const flags = frame.partial ? paint('31', ' [partial]') : '';
-  console.log(
-    `${ms.toFixed(3).padStart(9)}ms  ${who.padEnd(5)} ${arrow} ${String(frame.bytes.length).padStart(4)}B  ${escapeBytes(frame.bytes)}${flags}`,
-  );
+/** Options of the demo. */
+export interface DemoOptions {
+  /** Proxy port (0 = any free port). */
+  readonly port?: number;
+  /** Keep server and proxy running after the scripts, until SIGINT/SIGTERM. */
+  readonly stay?: boolean;
+  readonly write?: (line: string) => void;
+  readonly color?: boolean;
 }
 
-/** Wraps a client's socket so both directions go through a Framer on their way. */
-function tap(client: ScriptedClient, start: bigint): void {
-  const socket = client.socket;
-  if (!socket) throw new Error('tap() before connect()');
-  const out = createFramer('crlf', 'c2s');
-  const inbound = createFramer('crlf', 's2c');
-  // Ahead of AsyncChat's own listener, so a reply is shown before what it triggers.
-  socket.prependListener('data', (chunk: Buffer) =>
-    inbound.feed(chunk).forEach((f) => show(start, client.name, '←', f)),
-  );
-  const write = socket.write.bind(socket) as (chunk: Uint8Array) => boolean;
-  socket.write = ((chunk: Uint8Array) => {
-    out.feed(Buffer.from(chunk)).forEach((f) => show(start, client.name, '→', f));
-    return write(chunk);
-  }) as typeof socket.write;
-  socket.on('close', () => {
-    for (const f of [...out.flush(), ...inbound.flush()]) show(start, client.name, '←', f);
+/** Runs the demo; resolves when the scripts are done (and, with `stay`, after Ctrl+C). */
+export async function runDemo(options: DemoOptions = {}): Promise<void> {
+  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const server = await ChatServer.listen(0);
+  const proxy = await ChatProxy.start({
+    listen: { host: '127.0.0.1', port: options.port ?? 0 },
+    upstream: { host: '127.0.0.1', port: server.port },
+    framing: 'crlf',
   });
-}
-
-/** Runs the demo and resolves when every client has finished its script. */
-export async function runDemo(port = 0): Promise<void> {
-  const server = await ChatServer.listen(port);
-  console.log(paint('1', `Linetap demo: chat server on 127.0.0.1:${server.port}, framing crlf`));
-  const start = process.hrtime.bigint();
-  const start1 = (name: string) => {
-    const client = new ScriptedClient(name, DEMO_SCRIPTS[name]);
-    const done = client.run(server.port);
-    tap(client, start);
-    return { client, done };
-  };
+  const printer = new FramePrinter({
+    json: false,
+    color: options.color ?? wantColor(process.stdout),
+    maxPayloadChars: 160,
+    write,
+  });
+  proxy.onDidOpen((c) => printer.open(c.id, c.openedAt, c.peer, c.upstream));
+  proxy.onDidFrame((f) => printer.frame(f));
+  proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
+  printer.note(
+    `Linetap demo: chat server on 127.0.0.1:${server.port}, proxy on ${formatHostPort(proxy.listen)} (framing crlf); three scripted clients talk through the proxy.`,
+  );
   try {
-    const alice = start1('alice');
+    const run = (name: string) => {
+      const client = new ScriptedClient(name, DEMO_SCRIPTS[name]);
+      return { client, done: client.run(proxy.listen.port) };
+    };
+    const alice = run('alice');
     await alice.client.when(/^JOINED alice/);
-    const bob = start1('bob');
-    const carol = start1('carol');
-    await Promise.all([alice.done, bob.done, carol.done]);
+    const others = [run('bob'), run('carol')];
+    await Promise.all([alice.done, ...others.map((o) => o.done)]);
+    // Let the proxy report the last closes before the summary.
+    await new Promise((r) => setTimeout(r, 50));
+    printer.note('demo scripts finished: every client ran its script to the end.');
+    if (options.stay) {
+      printer.note(
+        `Still running. Try it: nc -C 127.0.0.1 ${proxy.listen.port}  then type  NICK you  and  JOIN #lobby. Ctrl+C to stop.`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
   } finally {
+    await proxy.stop();
     await server.close();
   }
-  console.log(paint('1', 'demo finished: every script ran to the end'));
 }
 
 if (require.main === module) {
-  runDemo(Number(process.env.LINETAP_DEMO_PORT ?? 0)).catch((err: Error) => {
-    console.error(`demo failed: ${err.message}`);
-    process.exit(2);
+  runDemo({ stay: process.argv.includes('--stay') }).catch((err: Error) => {
+    process.stderr.write(`demo failed: ${err.message}\n`);
+    process.exitCode = 2;
   });
 }

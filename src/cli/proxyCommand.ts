@@ -1,0 +1,67 @@
+/** `linetap proxy`: run a proxy in the terminal and print its frames live. */
+import * as fs from 'node:fs';
+import { ChatProxy, type ProxyOptions } from '../core/proxy/chatProxy';
+import { formatHostPort } from '../core/proxy/address';
+import { framingOption, intOption, required, UsageError } from './cliOptions';
+import { FramePrinter, wantColor } from './framePrinter';
+import type { Values } from './main';
+
+/** Runs until SIGINT/SIGTERM; resolves to the exit code. */
+export async function proxyCommand(values: Values, positionals: string[]): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const options: ProxyOptions = {
+    listen: required(values, 'listen', '7000'),
+    upstream: required(values, 'upstream', 'localhost:6379'),
+    framing: framingOption(values),
+    upstreamTls: values['upstream-tls'] ? (values.insecure ? { rejectUnauthorized: false } : true) : undefined,
+    listenTls: tlsFiles(values),
+    maxConnections: intOption(values, 'max-connections', 1),
+    maxFrameBytes: intOption(values, 'max-frame-bytes', 1),
+    idleFlushMs: intOption(values, 'idle-flush', 1),
+  };
+  const json = values.json === true;
+  const printer = new FramePrinter({
+    json,
+    color: !json && wantColor(process.stdout),
+    maxPayloadChars: values.full ? Infinity : 160,
+    write: (line) => process.stdout.write(line + '\n'),
+  });
+  const proxy = await ChatProxy.start(options);
+  proxy.onDidOpen((c) => printer.open(c.id, c.openedAt, c.peer, c.upstream));
+  proxy.onDidFrame((f) => printer.frame(f));
+  proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
+  proxy.onDidError((e) => process.stderr.write(`linetap: ${e.message}\n`));
+  const framing =
+    proxy.framing.c2s.spec === proxy.framing.s2c.spec
+      ? proxy.framing.c2s.spec
+      : `client ${proxy.framing.c2s.spec}, server ${proxy.framing.s2c.spec}`;
+  process.stderr.write(
+    `linetap: listening on ${formatHostPort(proxy.listen)}, forwarding to ${formatHostPort(proxy.upstream)}, framing ${framing}. Ctrl+C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const open = proxy.connections().length;
+  await proxy.stop();
+  process.stderr.write(`linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}.\n`);
+  return 0;
+}
+
+function tlsFiles(values: Values): ProxyOptions['listenTls'] {
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if (cert === undefined && key === undefined) return undefined;
+  if (typeof cert !== 'string' || typeof key !== 'string') {
+    throw new UsageError('--tls-cert and --tls-key go together (PEM files)');
+  }
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new UsageError(`cannot read the TLS ${what} "${file}": ${(e as Error).message}`);
+    }
+  };
+  return { cert: read(cert, 'certificate'), key: read(key, 'key') };
+}

@@ -1,0 +1,107 @@
+/** `linetap send`: netcat with framing: send messages, print the reply frames. */
+import * as net from 'node:net';
+import { unescapeBytes } from '../core/bytes';
+import type { Direction, Frame } from '../core/framing/frame';
+import { createConnectionFramers } from '../core/framing/framingSpec';
+import { parseHostPort, formatHostPort } from '../core/proxy/address';
+import { describeSocketError } from '../core/socketErrors';
+import { intOption, UsageError } from './cliOptions';
+import { FramePrinter, wantColor } from './framePrinter';
+import type { Values } from './main';
+
+/** Sends and prints; resolves to the exit code. */
+export async function sendCommand(values: Values, positionals: string[]): Promise<number> {
+  const [target, ...messages] = positionals;
+  if (!target) throw new UsageError('say where to send: linetap send HOST:PORT MESSAGE...');
+  const address = parseHostPort(target);
+  const waitMs = intOption(values, 'wait', 0) ?? 1000;
+  const payloads = messages.length > 0 ? messages.map((m) => toBytes(m, values.hex === true)) : [await readStdin()];
+  const framers = createConnectionFramers((values.framing as string | undefined) ?? 'line');
+  const json = values.json === true;
+  const printer = new FramePrinter({
+    json,
+    color: !json && wantColor(process.stdout),
+    maxPayloadChars: values.full ? Infinity : 160,
+    write: (line) => process.stdout.write(line + '\n'),
+  });
+  const start = performance.now();
+  const now = () => Math.round((performance.now() - start) * 1000);
+  let nextId = 1;
+  const requests = new Map<number, { id: number; t: number }>();
+  const show = (dir: Direction, frames: readonly Frame[]) => {
+    for (const f of frames) {
+      const t = now();
+      const req = f.ann?.re !== undefined ? requests.get(f.ann.re) : undefined;
+      const id = nextId++;
+      if (dir === 'c2s') requests.set(f.seq, { id, t });
+      printer.frame({
+        ...f,
+        id,
+        conn: 1,
+        dir,
+        t,
+        injected: false,
+        held: false,
+        re: req?.id,
+        latency: req ? t - req.t : undefined,
+      });
+    }
+  };
+
+  const socket = net.connect({ host: address.host, port: address.port, allowHalfOpen: true });
+  let lastData = 0;
+  let frameCount = 0;
+  let ended = false;
+  socket.on('data', (chunk: Buffer) => {
+    lastData = performance.now();
+    const frames = framers.s2c.feed(chunk);
+    frameCount += frames.length;
+    show('s2c', frames);
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.once('end', () => (ended = true));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', (err) => reject(describeSocketError(err, 'upstream', formatHostPort(address))));
+  });
+  socket.on('error', (err) => process.stderr.write(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`));
+  for (const payload of payloads) {
+    if (ended) break;
+    socket.write(payload);
+    show('c2s', framers.c2s.feed(payload));
+    // Wait for the reply to this message before the next, as a person at a prompt would.
+    const before = frameCount;
+    await idle(() => ended || frameCount > before, () => lastData, waitMs);
+  }
+  await idle(() => ended, () => lastData, waitMs);
+  socket.end();
+  show('c2s', framers.c2s.flush());
+  if (!ended) socket.destroy();
+  await closed;
+  show('s2c', framers.s2c.flush());
+  return 0;
+}
+
+/** Resolves when `done()` or when nothing has arrived for `ms` (since the later of now and last data). */
+async function idle(done: () => boolean, lastData: () => number, ms: number): Promise<void> {
+  const since = performance.now();
+  while (!done()) {
+    if (performance.now() - Math.max(since, lastData()) >= ms) return;
+    await new Promise((r) => setTimeout(r, Math.min(20, ms)));
+  }
+}
+
+function toBytes(message: string, hex: boolean): Buffer {
+  if (!hex) return unescapeBytes(message);
+  const digits = message.replace(/\s+/g, '');
+  if (!/^([0-9a-fA-F]{2})*$/.test(digits)) {
+    throw new UsageError(`--hex message "${message}" must be pairs of hex digits, e.g. "2a 31 0d 0a"`);
+  }
+  return Buffer.from(digits, 'hex');
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
