@@ -86,5 +86,8 @@ export class FrameRing {
 function compact(frame: TrafficFrame): TrafficFrame {
   const b = frame.bytes;
   if (b.byteLength * 4 >= b.buffer.byteLength) return frame;
-  return { ...frame, bytes: b.slice() };
+  // allocUnsafeSlow: a pooled small Buffer would share an 8 KiB slab again.
+  const copy = Buffer.allocUnsafeSlow(b.byteLength);
+  copy.set(b);
+  return { ...frame, bytes: copy };
 }
