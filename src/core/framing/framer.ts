@@ -165,7 +165,9 @@ export class Framer implements ScanSink {
   /** @internal */
   collect(buf: Buffer, start: number, end: number): void {
     while (this._frameBytes + (end - start) > this.maxFrameBytes) {
-      const room = this.maxFrameBytes - this._frameBytes;
+      // A protocol frame spans several terminators, and a terminator may take it past the limit:
+      // then there is no room at all, and the frame is cut before these bytes.
+      const room = Math.max(0, this.maxFrameBytes - this._frameBytes);
       if (room > 0) this._append(buf, start, start + room);
       start += room;
       this._emit(undefined, false, true);
