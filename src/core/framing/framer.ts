@@ -180,6 +180,9 @@ export class Framer implements ScanSink {
     if (end > start) this._append(buf, start, end);
     this.onSegment();
     this._segmentStart = this._frameBytes;
+    // Terminators alone (empty segments) can also grow a multi-segment frame: cut it here, so
+    // a frame never passes the limit by more than one terminator.
+    if (this._frameBytes >= this.maxFrameBytes) this._emit(undefined, false, true);
   }
 
   // ---- internals -----------------------------------------------------------------------------
