@@ -130,7 +130,7 @@ describe('http framer', () => {
       assert.equal(p.c2s[0].ann?.fields?.expect, '100-continue');
       assert.deepEqual(texts(p.c2s), [request, 'hello']);
       assert.equal(p.c2s[1].ann?.summary, 'body 5 bytes "hello"');
-      assert.equal(p.c2s[1].ann?.re, 0);
+      assert.equal(p.c2s[1].ann?.re, undefined, 're points into the other direction only');
       assert.deepEqual(summaries(p.s2c), [
         '100 Continue (interim)',
         '200 OK (2 bytes)',
@@ -205,11 +205,11 @@ describe('http framer', () => {
       assert.deepEqual(allWarnings(p), []);
     });
 
-    it('frames a chunked request body, pairing its chunks to its own header frame', () => {
+    it('frames a chunked request body; its chunks carry no re (re points across)', () => {
       const head = 'POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n';
       const p = run(head + '3\r\nabc\r\n0\r\n\r\n' + GET('/after'), '');
       assert.deepEqual(names(p.c2s), ['POST', 'chunk', 'last-chunk', 'GET']);
-      assert.deepEqual(res(p.c2s), [undefined, 0, 0, undefined]);
+      assert.deepEqual(res(p.c2s), [undefined, undefined, undefined, undefined]);
       assert.equal(p.c2s[0].ann?.fields?.body, 'chunked');
       // Binary (no Content-Type): sizes, no quoted preview.
       assert.equal(p.c2s[1].ann?.summary, 'chunk 3 bytes');

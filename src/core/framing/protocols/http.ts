@@ -9,8 +9,9 @@
  * - a Content-Length body is one frame; a body read until the close is one frame ended by the
  *   close (not partial); a chunked body is one frame per chunk (size line, data and its CRLF),
  *   then one frame for the last chunk with the trailers and the final empty line;
- * - body frames are kind `data` with `re` = the seq of the request's header frame: in the
- *   other direction for a response, in the same direction for a request's own body;
+ * - a response's body frames are kind `data` with `re` = the seq of the request's header frame
+ *   (`re` always points into the other direction); a request's own body frames follow its
+ *   header frame and carry no `re`;
  * - after a CONNECT's 2xx, a non-WebSocket 101 or the HTTP/2 preface, each direction is one
  *   opaque frame ended by the close (cut at the size limit like any frame).
  *
@@ -238,7 +239,7 @@ class HttpFramer extends CarryFramer {
       this.end(plan.ann);
       this._session.pending.push(seq, plan.info);
       if (plan.then === 'h2') this._session.framers[otherDirection(this._dir)]?._h2Follows();
-      this._startBody(plan, seq, plan.info);
+      this._startBody(plan, undefined, plan.info);
     } else if (head.kind === 'status') {
       const pending = this._session.pending;
       const request = isInterim(head.status) ? pending.peek() : pending.shift();
