@@ -51,7 +51,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const options = OPTIONS[command];
   if (!options) {
-    process.stderr.write(`linetap: unknown command "${command}". Commands: ${Object.keys(OPTIONS).join(', ')}. See linetap --help.\n`);
+    process.stderr.write(
+      `linetap: unknown command "${command}". Commands: ${Object.keys(OPTIONS).join(', ')}. See linetap --help.\n`,
+    );
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -59,7 +61,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     switch (command) {
       case 'proxy':
         return await proxyCommand(values as Values, positionals);
@@ -80,7 +87,11 @@ function report(command: string, err: unknown): number {
   const e = err as Error & { code?: string };
   if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`linetap ${command}: ${e.message}\nSee: linetap ${command} --help\n`);
-  } else if (err instanceof LinetapError || err instanceof FramingSpecError || err instanceof RangeError) {
+  } else if (
+    err instanceof LinetapError ||
+    err instanceof FramingSpecError ||
+    err instanceof RangeError
+  ) {
     process.stderr.write(`linetap ${command}: ${e.message}\n`);
   } else {
     process.stderr.write(`linetap ${command}: unexpected error: ${e.stack ?? String(err)}\n`);

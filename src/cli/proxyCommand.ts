@@ -13,7 +13,11 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     listen: required(values, 'listen', '7000'),
     upstream: required(values, 'upstream', 'localhost:6379'),
     framing: framingOption(values),
-    upstreamTls: values['upstream-tls'] ? (values.insecure ? { rejectUnauthorized: false } : true) : undefined,
+    upstreamTls: values['upstream-tls']
+      ? values.insecure
+        ? { rejectUnauthorized: false }
+        : true
+      : undefined,
     listenTls: tlsFiles(values),
     maxConnections: intOption(values, 'max-connections', 1),
     maxFrameBytes: intOption(values, 'max-frame-bytes', 1),
@@ -45,7 +49,9 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
   });
   const open = proxy.connections().length;
   await proxy.stop();
-  process.stderr.write(`linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}.\n`);
+  process.stderr.write(
+    `linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}.\n`,
+  );
   return 0;
 }
 

@@ -15,7 +15,10 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
   if (!target) throw new UsageError('say where to send: linetap send HOST:PORT MESSAGE...');
   const address = parseHostPort(target);
   const waitMs = intOption(values, 'wait', 0) ?? 1000;
-  const payloads = messages.length > 0 ? messages.map((m) => toBytes(m, values.hex === true)) : [await readStdin()];
+  const payloads =
+    messages.length > 0
+      ? messages.map((m) => toBytes(m, values.hex === true))
+      : [await readStdin()];
   const framers = createConnectionFramers((values.framing as string | undefined) ?? 'line');
   const json = values.json === true;
   const printer = new FramePrinter({
@@ -62,18 +65,30 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
   socket.once('end', () => (ended = true));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
-    socket.once('error', (err) => reject(describeSocketError(err, 'upstream', formatHostPort(address))));
+    socket.once('error', (err) =>
+      reject(describeSocketError(err, 'upstream', formatHostPort(address))),
+    );
   });
-  socket.on('error', (err) => process.stderr.write(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`));
+  socket.on('error', (err) =>
+    process.stderr.write(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`),
+  );
   for (const payload of payloads) {
     if (ended) break;
     socket.write(payload);
     show('c2s', framers.c2s.feed(payload));
     // Wait for the reply to this message before the next, as a person at a prompt would.
     const before = frameCount;
-    await idle(() => ended || frameCount > before, () => lastData, waitMs);
+    await idle(
+      () => ended || frameCount > before,
+      () => lastData,
+      waitMs,
+    );
   }
-  await idle(() => ended, () => lastData, waitMs);
+  await idle(
+    () => ended,
+    () => lastData,
+    waitMs,
+  );
   socket.end();
   show('c2s', framers.c2s.flush());
   if (!ended) socket.destroy();
@@ -95,7 +110,9 @@ function toBytes(message: string, hex: boolean): Buffer {
   if (!hex) return unescapeBytes(message);
   const digits = message.replace(/\s+/g, '');
   if (!/^([0-9a-fA-F]{2})*$/.test(digits)) {
-    throw new UsageError(`--hex message "${message}" must be pairs of hex digits, e.g. "2a 31 0d 0a"`);
+    throw new UsageError(
+      `--hex message "${message}" must be pairs of hex digits, e.g. "2a 31 0d 0a"`,
+    );
   }
   return Buffer.from(digits, 'hex');
 }

@@ -97,8 +97,12 @@ export class ChatProxy implements ConnectionHost {
 
   /** Validates the options, listens, and returns the running proxy. Errors say what to change. */
   static async start(options: ProxyOptions): Promise<ChatProxy> {
-    const listen = typeof options.listen === 'string' ? parseHostPort(options.listen, '127.0.0.1') : options.listen;
-    const upstream = typeof options.upstream === 'string' ? parseHostPort(options.upstream) : options.upstream;
+    const listen =
+      typeof options.listen === 'string'
+        ? parseHostPort(options.listen, '127.0.0.1')
+        : options.listen;
+    const upstream =
+      typeof options.upstream === 'string' ? parseHostPort(options.upstream) : options.upstream;
     const spec = options.framing ?? 'line';
     const both = typeof spec === 'string' ? { c2s: spec, s2c: spec } : spec;
     const framing = {
@@ -107,15 +111,27 @@ export class ChatProxy implements ConnectionHost {
     };
     const serverOptions = { allowHalfOpen: true, pauseOnConnect: false };
     const server = options.listenTls
-      ? tls.createServer({ ...serverOptions, cert: options.listenTls.cert, key: options.listenTls.key })
+      ? tls.createServer({
+          ...serverOptions,
+          cert: options.listenTls.cert,
+          key: options.listenTls.key,
+        })
       : net.createServer(serverOptions);
     server.maxConnections = options.maxConnections ?? 10_000;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(describeSocketError(err, 'listen', formatHostPort(listen))));
+      server.once('error', (err) =>
+        reject(describeSocketError(err, 'listen', formatHostPort(listen))),
+      );
       server.listen(listen.port, listen.host, () => resolve());
     });
     const bound = server.address() as net.AddressInfo;
-    return new ChatProxy(server, { host: listen.host, port: bound.port }, options, upstream, framing);
+    return new ChatProxy(
+      server,
+      { host: listen.host, port: bound.port },
+      options,
+      upstream,
+      framing,
+    );
   }
 
   /** Connections now open. */
@@ -134,7 +150,10 @@ export class ChatProxy implements ConnectionHost {
    */
   inject(conn: number, dir: Direction, bytes: Uint8Array): void {
     const c = this._connections.get(conn);
-    if (!c) throw new LinetapError(`no open connection ${conn}; open ones: ${[...this._connections.keys()].join(', ') || 'none'}`);
+    if (!c)
+      throw new LinetapError(
+        `no open connection ${conn}; open ones: ${[...this._connections.keys()].join(', ') || 'none'}`,
+      );
     const frames = c.inject(dir, Buffer.from(bytes));
     this.emitFrames(c, dir, frames, this.now(), true);
   }
@@ -161,7 +180,13 @@ export class ChatProxy implements ConnectionHost {
   // ---- ConnectionHost ------------------------------------------------------------------------
 
   /** @internal */
-  emitFrames(conn: ProxyConnection, dir: Direction, frames: readonly Frame[], t: number, injected = false): void {
+  emitFrames(
+    conn: ProxyConnection,
+    dir: Direction,
+    frames: readonly Frame[],
+    t: number,
+    injected = false,
+  ): void {
     if (!this._onDidFrame.hasListeners) {
       this._nextFrame += frames.length;
       return;
@@ -217,14 +242,18 @@ export class ChatProxy implements ConnectionHost {
       return;
     }
     const id = this._nextConn++;
-    const peer = formatHostPort({ host: client.remoteAddress ?? '?', port: client.remotePort ?? 0 });
+    const peer = formatHostPort({
+      host: client.remoteAddress ?? '?',
+      port: client.remotePort ?? 0,
+    });
     const { host, port } = this.upstream;
     const timeout = this._options.connectTimeoutMs ?? 10_000;
     const upstreamTls = this._options.upstreamTls;
     // Half-close must work over TLS too, so the TCP socket is made here and TLS wraps it.
     const raw = net.connect({ host, port, allowHalfOpen: true });
     raw.setTimeout(timeout, () => {
-      if (raw.connecting) raw.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
+      if (raw.connecting)
+        raw.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
     });
     raw.once('connect', () => raw.setTimeout(0));
     const socket = upstreamTls

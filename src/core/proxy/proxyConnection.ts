@@ -181,7 +181,9 @@ export class ProxyConnection {
       fromClient ? this.peer : this.upstream,
     );
     if (err.code === 'ECONNRESET') {
-      this.closeReason ??= fromClient ? 'client reset the connection' : 'server reset the connection';
+      this.closeReason ??= fromClient
+        ? 'client reset the connection'
+        : 'server reset the connection';
     } else {
       this.closeReason ??= described.message;
       this._host.connectionError(this, described);

@@ -35,7 +35,12 @@ describe('ChatProxy over loopback', function () {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
   async function proxyTo(server: TestServer, framing = 'crlf', extra = {}) {
-    const proxy = await ChatProxy.start({ listen: '0', upstream: `127.0.0.1:${server.port}`, framing, ...extra });
+    const proxy = await ChatProxy.start({
+      listen: '0',
+      upstream: `127.0.0.1:${server.port}`,
+      framing,
+      ...extra,
+    });
     cleanup.push(() => proxy.stop());
     return proxy;
   }
@@ -107,15 +112,20 @@ describe('ChatProxy over loopback', function () {
     await waitFor(() => rec.closed.length === 1, 'close');
     assert.equal(rec.closed[0].reason, 'client closed');
     const c2s = rec.frames.filter((f) => f.dir === 'c2s');
-    assert.deepEqual(c2s.map((f) => [f.bytes.toString(), f.partial]), [
-      ['abc\r\n', false],
-      ['de', true],
-    ]);
+    assert.deepEqual(
+      c2s.map((f) => [f.bytes.toString(), f.partial]),
+      [
+        ['abc\r\n', false],
+        ['de', true],
+      ],
+    );
   });
 
   it('propagates a reset from the client to the server', async () => {
     let serverError = '';
-    const up = await server((s) => s.on('error', (e: Error & { code?: string }) => (serverError = e.code ?? '')));
+    const up = await server((s) =>
+      s.on('error', (e: Error & { code?: string }) => (serverError = e.code ?? '')),
+    );
     const proxy = await proxyTo(up);
     const rec = record(proxy);
     const client = await connect(proxy.listen.port);
@@ -146,7 +156,11 @@ describe('ChatProxy over loopback', function () {
     );
     assert.equal(results.filter(Boolean).length, n);
     await waitFor(() => rec.closed.length === n, 'all connections to close');
-    assert.equal(new Set(rec.frames.map((f) => f.id)).size, rec.frames.length, 'frame ids are unique');
+    assert.equal(
+      new Set(rec.frames.map((f) => f.id)).size,
+      rec.frames.length,
+      'frame ids are unique',
+    );
   });
 
   it('says clearly when the upstream refuses, and keeps serving', async () => {
@@ -158,7 +172,9 @@ describe('ChatProxy over loopback', function () {
     cleanup.push(() => proxy.stop());
     const rec = record(proxy);
     const client = await connect(proxy.listen.port);
-    const err = await new Promise<Error & { code?: string }>((resolve) => client.once('error', resolve));
+    const err = await new Promise<Error & { code?: string }>((resolve) =>
+      client.once('error', resolve),
+    );
     assert.equal(err.code, 'ECONNRESET');
     await waitFor(() => rec.closed.length === 1, 'close');
     assert.match(rec.errors[0].message, /refused the connection.*Check the upstream host:port/);
@@ -173,12 +189,17 @@ describe('ChatProxy over loopback', function () {
     await assert.rejects(
       ChatProxy.start({ listen: String(up.port), upstream: '127.0.0.1:1' }),
       (e: unknown) =>
-        e instanceof LinetapError && e.code === 'EADDRINUSE' && /already in use.*another listen port/.test(e.message),
+        e instanceof LinetapError &&
+        e.code === 'EADDRINUSE' &&
+        /already in use.*another listen port/.test(e.message),
     );
   });
 
   it('rejects a bad framing spec before listening', async () => {
-    await assert.rejects(ChatProxy.start({ listen: '0', upstream: '127.0.0.1:1', framing: 'crfl' }), /bad framing spec "crfl"/);
+    await assert.rejects(
+      ChatProxy.start({ listen: '0', upstream: '127.0.0.1:1', framing: 'crfl' }),
+      /bad framing spec "crfl"/,
+    );
   });
 
   it('shows an idle unfinished line as partial, then the rest', async () => {
@@ -211,13 +232,25 @@ describe('ChatProxy over loopback', function () {
     upSock.on('data', (c: Buffer) => upstreamGot.push(c));
     proxy.inject(1, 'c2s', Buffer.from('PING\r\n'));
     proxy.inject(1, 's2c', Buffer.from('+PONG\r\n'));
-    await waitFor(() => Buffer.concat(upstreamGot).toString() === 'PING\r\n', 'injected bytes at the server');
-    await waitFor(() => Buffer.concat(clientGot).toString() === '+PONG\r\n', 'injected bytes at the client');
-    assert.deepEqual(rec.frames.map((f) => [f.dir, f.bytes.toString(), f.injected]), [
-      ['c2s', 'PING\r\n', true],
-      ['s2c', '+PONG\r\n', true],
-    ]);
-    assert.throws(() => proxy.inject(99, 'c2s', Buffer.from('x')), /no open connection 99; open ones: 1/);
+    await waitFor(
+      () => Buffer.concat(upstreamGot).toString() === 'PING\r\n',
+      'injected bytes at the server',
+    );
+    await waitFor(
+      () => Buffer.concat(clientGot).toString() === '+PONG\r\n',
+      'injected bytes at the client',
+    );
+    assert.deepEqual(
+      rec.frames.map((f) => [f.dir, f.bytes.toString(), f.injected]),
+      [
+        ['c2s', 'PING\r\n', true],
+        ['s2c', '+PONG\r\n', true],
+      ],
+    );
+    assert.throws(
+      () => proxy.inject(99, 'c2s', Buffer.from('x')),
+      /no open connection 99; open ones: 1/,
+    );
     client.destroy();
   });
 
@@ -241,7 +274,10 @@ describe('ChatProxy over loopback', function () {
     await new Promise((r) => setTimeout(r, 500));
     const relayed = proxy.connections()[0].bytes.s2c;
     assert.ok(sent < total, 'the server was made to wait');
-    assert.ok(relayed < 32 * 1024 * 1024, `the proxy read ${relayed} bytes for a client that reads nothing`);
+    assert.ok(
+      relayed < 32 * 1024 * 1024,
+      `the proxy read ${relayed} bytes for a client that reads nothing`,
+    );
     let got = 0;
     client.on('data', (c: Buffer) => (got += c.length));
     client.resume();

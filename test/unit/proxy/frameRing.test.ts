@@ -3,15 +3,33 @@ import { FrameRing } from '../../../src/core/proxy/frameRing';
 import type { TrafficFrame } from '../../../src/shared/traffic';
 
 function frame(id: number, bytes: Uint8Array): TrafficFrame {
-  return { id, conn: 1, dir: 'c2s', seq: id, t: id, bytes, term: 'lf', partial: false, oversize: false, injected: false, held: false };
+  return {
+    id,
+    conn: 1,
+    dir: 'c2s',
+    seq: id,
+    t: id,
+    bytes,
+    term: 'lf',
+    partial: false,
+    oversize: false,
+    injected: false,
+    held: false,
+  };
 }
 
 describe('FrameRing', () => {
   it('keeps the newest frames up to the count limit, oldest first', () => {
     const ring = new FrameRing({ frames: 3 });
     for (let i = 1; i <= 5; i++) ring.push(frame(i, Buffer.from(`m${i}\n`)));
-    assert.deepEqual(ring.snapshot().map((f) => f.id), [3, 4, 5]);
-    assert.deepEqual(ring.snapshot(2).map((f) => f.id), [4, 5]);
+    assert.deepEqual(
+      ring.snapshot().map((f) => f.id),
+      [3, 4, 5],
+    );
+    assert.deepEqual(
+      ring.snapshot(2).map((f) => f.id),
+      [4, 5],
+    );
     assert.equal(ring.dropped, 2);
     assert.equal(ring.bytes, 9);
   });
@@ -20,9 +38,15 @@ describe('FrameRing', () => {
     const ring = new FrameRing({ frames: 100, bytes: 10 });
     ring.push(frame(1, Buffer.alloc(6)));
     ring.push(frame(2, Buffer.alloc(6)));
-    assert.deepEqual(ring.snapshot().map((f) => f.id), [2]);
+    assert.deepEqual(
+      ring.snapshot().map((f) => f.id),
+      [2],
+    );
     ring.push(frame(3, Buffer.alloc(50)));
-    assert.deepEqual(ring.snapshot().map((f) => f.id), [3]);
+    assert.deepEqual(
+      ring.snapshot().map((f) => f.id),
+      [3],
+    );
     assert.equal(ring.bytes, 50);
   });
 
