@@ -2,7 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FramingSpecError } from '../core/framing/framingSpec';
 import { LinetapError } from '../core/socketErrors';
+import { FilterError } from '../shared/filter';
 import { runDemo } from '../demo/runDemo';
+import { exportCommand, showCommand } from './captureCommands';
 import { proxyCommand } from './proxyCommand';
 import { sendCommand } from './sendCommand';
 import { UsageError } from './cliOptions';
@@ -23,6 +25,8 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'max-connections': { type: 'string' },
     'max-frame-bytes': { type: 'string' },
     'idle-flush': { type: 'string' },
+    capture: { type: 'string' },
+    filter: { type: 'string' },
     full: { type: 'boolean' },
   },
   send: {
@@ -32,6 +36,14 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     json: { type: 'boolean' },
     full: { type: 'boolean' },
   },
+  show: {
+    framing: { type: 'string' },
+    filter: { type: 'string' },
+    json: { type: 'boolean' },
+    full: { type: 'boolean' },
+    'max-frame-bytes': { type: 'string' },
+  },
+  export: { pcapng: { type: 'string' }, mss: { type: 'string' } },
   demo: { stay: { type: 'boolean' } },
 };
 
@@ -72,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
         return await proxyCommand(values as Values, positionals);
       case 'send':
         return await sendCommand(values as Values, positionals);
+      case 'show':
+        return await showCommand(values as Values, positionals);
+      case 'export':
+        return await exportCommand(values as Values, positionals);
       default:
         if (positionals.length > 0) throw new UsageError(`demo takes no arguments`);
         await runDemo({ stay: values.stay === true });
@@ -90,6 +106,7 @@ function report(command: string, err: unknown): number {
   } else if (
     err instanceof LinetapError ||
     err instanceof FramingSpecError ||
+    err instanceof FilterError ||
     err instanceof RangeError
   ) {
     process.stderr.write(`linetap ${command}: ${e.message}\n`);

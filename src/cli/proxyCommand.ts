@@ -1,6 +1,8 @@
 /** `linetap proxy`: run a proxy in the terminal and print its frames live. */
 import * as fs from 'node:fs';
-import { ChatProxy, type ProxyOptions } from '../core/proxy/chatProxy';
+import type { ProxyOptions } from '../core/proxy/chatProxy';
+import { ProxySession } from '../core/proxy/proxySession';
+import { parseFilter } from '../shared/filter';
 import { formatHostPort } from '../core/proxy/address';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
@@ -23,6 +25,7 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     maxFrameBytes: intOption(values, 'max-frame-bytes', 1),
     idleFlushMs: intOption(values, 'idle-flush', 1),
   };
+  const filter = parseFilter((values.filter as string | undefined) ?? '');
   const json = values.json === true;
   const printer = new FramePrinter({
     json,
@@ -30,9 +33,16 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     maxPayloadChars: values.full ? Infinity : 160,
     write: (line) => process.stdout.write(line + '\n'),
   });
-  const proxy = await ChatProxy.start(options);
+  const capture = values.capture as string | undefined;
+  const session = await ProxySession.start({ ...options, capture, tool: 'linetap 0.1.0' });
+  const proxy = session.proxy;
+  session.onDidCaptureFail((e) =>
+    process.stderr.write(`linetap: the capture stopped, the proxy goes on: ${e.message}\n`),
+  );
   proxy.onDidOpen((c) => printer.open(c.id, c.openedAt, c.peer, c.upstream));
-  proxy.onDidFrame((f) => printer.frame(f));
+  proxy.onDidFrame((f) => {
+    if (filter.matches(f)) printer.frame(f);
+  });
   proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
   proxy.onDidError((e) => process.stderr.write(`linetap: ${e.message}\n`));
   const framing =
@@ -40,7 +50,7 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
       ? proxy.framing.c2s.spec
       : `client ${proxy.framing.c2s.spec}, server ${proxy.framing.s2c.spec}`;
   process.stderr.write(
-    `linetap: listening on ${formatHostPort(proxy.listen)}, forwarding to ${formatHostPort(proxy.upstream)}, framing ${framing}. Ctrl+C to stop.\n`,
+    `linetap: listening on ${formatHostPort(proxy.listen)}, forwarding to ${formatHostPort(proxy.upstream)}, framing ${framing}${capture ? `, recording to ${capture}` : ''}. Ctrl+C to stop.\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -8,6 +8,8 @@ export const HELP: Record<string, string> = {
 Usage:
   linetap proxy --listen [HOST:]PORT --upstream HOST:PORT [options]   relay and show frames live
   linetap send HOST:PORT MESSAGE... [options]                         send messages, show the replies
+  linetap show FILE [--framing SPEC] [--filter EXPR] [--json]         print a capture's frames
+  linetap export FILE --pcapng OUT                                    capture to pcapng for Wireshark
   linetap demo                                                        chat server + proxy + clients
   linetap COMMAND --help                                              help for one command
 
@@ -23,6 +25,8 @@ Options:
   --framing SPEC           framing of both directions (default: line)
   --client-framing SPEC    framing of client-to-server bytes
   --server-framing SPEC    framing of server-to-client bytes
+  --capture FILE           record every frame to a .linetap capture file
+  --filter EXPR            print only frames that match (the capture still gets all)
   --json                   one JSON object per frame per line
   --upstream-tls           connect to the upstream with TLS
   --insecure               with --upstream-tls: do not verify the server certificate
@@ -48,6 +52,30 @@ Options:
   --full            never shorten payloads in the output
 
 SPEC: ${acceptedForms()}`,
+
+  show: `linetap show FILE [options]
+
+Prints the frames of a .linetap capture. Without --framing, frames are shown as recorded and
+annotated by the capture's own framing; with it, the bytes are framed anew under that spec.
+Lines that cannot be read are reported with their line number; everything else is shown.
+
+Options:
+  --framing SPEC      re-frame the capture under another spec
+  --filter EXPR       show only matching frames, e.g. 'c2s name:SET', 's2c warning', '/ERR/'
+  --json              one JSON object per frame per line
+  --full              never shorten payloads
+  --max-frame-bytes N frame size limit when re-framing
+
+SPEC: ${acceptedForms()}`,
+
+  export: `linetap export FILE --pcapng OUT [--mss N]
+
+Writes the capture as a pcapng file with synthetic TCP/IP packets (handshake, data, FIN), so
+Wireshark's Follow TCP Stream and its protocol dissectors work on it.
+
+Options:
+  --pcapng OUT    where to write
+  --mss N         largest TCP payload per packet (default 1460, up to 65495)`,
 
   demo: `linetap demo [--stay]
 

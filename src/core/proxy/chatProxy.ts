@@ -55,6 +55,9 @@ export class ChatProxy implements ConnectionHost {
   private readonly _server: net.Server;
   private readonly _connections = new Map<number, ProxyConnection>();
   private readonly _start = performance.now();
+  /** Wall-clock time of `t` = 0. */
+  readonly startedAt = new Date();
+  private _paused = false;
   private _nextConn = 1;
   private _nextFrame = 1;
   private readonly _idleTimer: NodeJS.Timeout;
@@ -156,6 +159,21 @@ export class ChatProxy implements ConnectionHost {
       );
     const frames = c.inject(dir, Buffer.from(bytes));
     this.emitFrames(c, dir, frames, this.now(), true);
+  }
+
+  /**
+   * Stops reading from every socket (new connections too) until resume(): for a sink that
+   * cannot keep up, such as a capture file on a slow disk. Nothing is dropped meanwhile.
+   */
+  pause(): void {
+    this._paused = true;
+    for (const c of this._connections.values()) c.setPaused(true);
+  }
+
+  /** Reads again after pause(). */
+  resume(): void {
+    this._paused = false;
+    for (const c of this._connections.values()) c.setPaused(false);
   }
 
   /** Closes one connection (both sides). */
@@ -275,6 +293,7 @@ export class ChatProxy implements ConnectionHost {
       this,
     );
     this._connections.set(id, conn);
+    if (this._paused) conn.setPaused(true);
     this._onDidOpen.fire(conn.info());
   }
 

@@ -99,6 +99,19 @@ export class ProxyConnection {
     return this._requests[dir].get(seq);
   }
 
+  /** Holds both sides' reading (the host's sinks are behind) or lets them read again. */
+  setPaused(paused: boolean): void {
+    this.client.hostPaused = paused;
+    this.server.hostPaused = paused;
+    if (paused) {
+      this.client.pauseReading();
+      this.server.pauseReading();
+    } else {
+      if (this.state === 'open') this.client.resumeReading();
+      this.server.resumeReading();
+    }
+  }
+
   /** Forwards a chunk read in `dir` to the other side at once, then frames it. */
   relay(dir: Direction, chunk: Buffer): void {
     const out = dir === 'c2s' ? this.server : this.client;

@@ -20,6 +20,8 @@ export interface LegOwner {
 export class ProxyLeg extends AsyncChat {
   /** The other side; set once both legs exist. */
   peer: ProxyLeg | undefined;
+  /** Set while the proxy holds all reading; the leg's own back-pressure must not undo it. */
+  hostPaused = false;
   private _endWhenDrained = false;
 
   constructor(
@@ -61,6 +63,10 @@ export class ProxyLeg extends AsyncChat {
   override handleDrain(): void {
     if (this._endWhenDrained && this.queuedOutputEntries === 0) this._endOutput();
     this.peer?.resumeReading();
+  }
+
+  override resumeReading(): void {
+    if (!this.hostPaused) super.resumeReading();
   }
 
   /** Sends FIN once everything queued has been written, and goes on reading. */
