@@ -16,6 +16,7 @@ import {
 import { Emitter, type Event } from '../events';
 import { describeSocketError, LinetapError } from '../socketErrors';
 import type { TrafficFrame } from '../../shared/traffic';
+import { parseFilter, type Filter } from '../../shared/filter';
 import { formatHostPort, parseHostPort, type HostPort } from './address';
 import { type ConnectionHost, type ConnectionInfo, ProxyConnection } from './proxyConnection';
 
@@ -39,6 +40,15 @@ export interface ProxyOptions {
   readonly idleFlushMs?: number;
   /** Time allowed to connect upstream. Default 10 s. */
   readonly connectTimeoutMs?: number;
+}
+
+/** What became of a frame held by intercept. */
+export interface HeldFrameSettled {
+  readonly id: number;
+  readonly conn: number;
+  readonly action: 'release' | 'edit' | 'drop';
+  /** For an edit: the bytes sent instead. */
+  readonly bytes?: Uint8Array;
 }
 
 /** A connection's end, with its reason. */
@@ -67,6 +77,8 @@ export class ChatProxy implements ConnectionHost {
   private readonly _onDidClose = new Emitter<ConnectionClosed>();
   private readonly _onDidFrame = new Emitter<TrafficFrame>();
   private readonly _onDidError = new Emitter<LinetapError>();
+  private readonly _onDidSettle = new Emitter<HeldFrameSettled>();
+  private _intercept: Filter | undefined;
   /** A client connected (the upstream connection is being made). */
   readonly onDidOpen: Event<ConnectionInfo> = this._onDidOpen.event;
   /** A connection ended, with why. */
@@ -75,6 +87,8 @@ export class ChatProxy implements ConnectionHost {
   readonly onDidFrame: Event<TrafficFrame> = this._onDidFrame.event;
   /** Something went wrong that a person should know: upstream refused, TLS failed... */
   readonly onDidError: Event<LinetapError> = this._onDidError.event;
+  /** A held frame was released, edited or dropped. */
+  readonly onDidSettle: Event<HeldFrameSettled> = this._onDidSettle.event;
 
   private constructor(
     server: net.Server,
@@ -176,6 +190,39 @@ export class ChatProxy implements ConnectionHost {
     for (const c of this._connections.values()) c.setPaused(false);
   }
 
+  /**
+   * Sets the breakpoint filter (intercept), or clears it with undefined or ''. Frames that
+   * match are held until release(), edit or drop(); the directions it can match become
+   * frame-gated on every connection, new ones too. Clearing it lets every held frame go.
+   */
+  setIntercept(filter: Filter | string | undefined): void {
+    const f = typeof filter === 'string' ? parseFilter(filter) : filter;
+    this._intercept = f && !f.empty ? f : undefined;
+    for (const c of this._connections.values()) this._applyIntercept(c);
+  }
+
+  /** The breakpoint filter in force. */
+  get intercept(): Filter | undefined {
+    return this._intercept;
+  }
+
+  /** Frames held by intercept now, oldest first per connection and direction. */
+  heldFrames(): TrafficFrame[] {
+    const out: TrafficFrame[] = [];
+    for (const c of this._connections.values()) out.push(...c.held('c2s'), ...c.held('s2c'));
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** Lets a held frame go on, unchanged or with `bytes` instead (an edit). */
+  release(id: number, bytes?: Uint8Array): void {
+    this._settle(id, bytes ? 'edit' : 'release', bytes);
+  }
+
+  /** Drops a held frame: its bytes never reach the other side. */
+  drop(id: number): void {
+    this._settle(id, 'drop');
+  }
+
   /** Closes one connection (both sides). */
   closeConnection(conn: number, reason = 'closed by user'): void {
     this._connections.get(conn)?.close(reason);
@@ -193,6 +240,7 @@ export class ChatProxy implements ConnectionHost {
     this._onDidClose.dispose();
     this._onDidFrame.dispose();
     this._onDidError.dispose();
+    this._onDidSettle.dispose();
   }
 
   // ---- ConnectionHost ------------------------------------------------------------------------
@@ -205,7 +253,7 @@ export class ChatProxy implements ConnectionHost {
     t: number,
     injected = false,
   ): void {
-    if (!this._onDidFrame.hasListeners) {
+    if (!this._onDidFrame.hasListeners && !conn.isGated(dir)) {
       this._nextFrame += frames.length;
       return;
     }
@@ -222,7 +270,8 @@ export class ChatProxy implements ConnectionHost {
         }
       }
       if (ann?.kind === 'request') conn.rememberRequest(dir, f.seq, id, t);
-      this._onDidFrame.fire({
+      const gated = conn.isGated(dir);
+      const frame: TrafficFrame = {
         id,
         conn: conn.id,
         dir,
@@ -237,7 +286,15 @@ export class ChatProxy implements ConnectionHost {
         ann,
         re,
         latency,
-      });
+      };
+      if (gated && !injected) {
+        const held = this._intercept?.matches(frame) === true;
+        const final = held ? { ...frame, held } : frame;
+        this._onDidFrame.fire(final);
+        conn.gateFrame(final);
+      } else {
+        this._onDidFrame.fire(frame);
+      }
     }
   }
 
@@ -294,7 +351,24 @@ export class ChatProxy implements ConnectionHost {
     );
     this._connections.set(id, conn);
     if (this._paused) conn.setPaused(true);
+    this._applyIntercept(conn);
     this._onDidOpen.fire(conn.info());
+  }
+
+  private _applyIntercept(conn: ProxyConnection): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      conn.setGated(dir, this._intercept?.directions.includes(dir) === true);
+    }
+  }
+
+  private _settle(id: number, action: HeldFrameSettled['action'], bytes?: Uint8Array): void {
+    for (const c of this._connections.values()) {
+      if (c.settle(id, action === 'drop' ? 'drop' : 'release', bytes)) {
+        this._onDidSettle.fire({ id, conn: c.id, action, bytes });
+        return;
+      }
+    }
+    throw new LinetapError(`frame ${id} is not held (held now: ${this.heldFrames().map((f) => f.id).join(', ') || 'none'})`);
   }
 
   private _flushIdle(idleUs: number): void {

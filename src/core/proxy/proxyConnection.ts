@@ -4,9 +4,14 @@
  */
 import type * as net from 'node:net';
 import type { Frame, Direction } from '../framing/frame';
+import type { TrafficFrame } from '../../shared/traffic';
 import type { Framer } from '../framing/framer';
 import { describeSocketError, type LinetapError } from '../socketErrors';
+import { DirectionGate } from './directionGate';
 import { ProxyLeg } from './proxyLeg';
+
+/** Bytes waiting in an intercept gate above which the reader of that direction pauses. */
+const GATE_PAUSE_BYTES = 4 * 1024 * 1024;
 
 /** Requests remembered per direction for pairing replies. */
 const MAX_REMEMBERED = 1024;
@@ -52,6 +57,8 @@ export class ProxyConnection {
   };
   private _closedLegs = 0;
   private _firstEnded: Direction | undefined;
+  /** Intercept gates of the directions a breakpoint can match. */
+  private readonly _gates: Record<Direction, DirectionGate | undefined> = { c2s: undefined, s2c: undefined };
 
   constructor(
     readonly id: number,
@@ -112,10 +119,63 @@ export class ProxyConnection {
     }
   }
 
+  /**
+   * Turns intercept on or off for `dir`. On: bytes go out frame by frame through a gate, and
+   * matching frames wait there. Off: whatever waits goes out, and raw forwarding resumes.
+   */
+  setGated(dir: Direction, gated: boolean): void {
+    const gate = this._gates[dir];
+    if (gated && !gate) {
+      const out = dir === 'c2s' ? this.server : this.client;
+      this._gates[dir] = new DirectionGate(this.framers[dir].pendingBytes, {
+        forward: (bytes) => out.pushBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+        end: () => out.endOutputWhenDone(),
+      });
+    } else if (!gated && gate) {
+      this._gates[dir] = undefined;
+      gate.open();
+      this._reader(dir).resumeReading();
+    }
+  }
+
+  /** Whether `dir` is gated by intercept. */
+  isGated(dir: Direction): boolean {
+    return this._gates[dir] !== undefined;
+  }
+
+  /** Frames of `dir` held by intercept. */
+  held(dir: Direction): TrafficFrame[] {
+    return this._gates[dir]?.held() ?? [];
+  }
+
+  /** Puts a frame of a gated direction through its gate (the host decided `held`). */
+  gateFrame(frame: TrafficFrame): void {
+    this._gates[frame.dir]?.framed(frame);
+  }
+
+  /** Releases (with optional new bytes) or drops a held frame; false if it is not held here. */
+  settle(id: number, action: 'release' | 'drop', replacement?: Uint8Array): boolean {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const gate = this._gates[dir];
+      if (!gate) continue;
+      const done = action === 'drop' ? gate.drop(id) : gate.release(id, replacement);
+      if (done) {
+        if (gate.waitingBytes < GATE_PAUSE_BYTES) this._reader(dir).resumeReading();
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Forwards a chunk read in `dir` to the other side at once, then frames it. */
   relay(dir: Direction, chunk: Buffer): void {
-    const out = dir === 'c2s' ? this.server : this.client;
-    out.pushBuffer(chunk);
+    const gate = this._gates[dir];
+    if (gate) {
+      gate.received(chunk);
+      if (gate.waitingBytes > GATE_PAUSE_BYTES) this._reader(dir).pauseReading();
+    } else {
+      (dir === 'c2s' ? this.server : this.client).pushBuffer(chunk);
+    }
     this.bytes[dir] += chunk.length;
     const t = this._host.now();
     this.lastData[dir] = t;
@@ -178,7 +238,9 @@ export class ProxyConnection {
     this._firstEnded ??= dir;
     const frames = this.framers[dir].flush();
     if (frames.length > 0) this._host.emitFrames(this, dir, frames, this._host.now());
-    (dir === 'c2s' ? this.server : this.client).endOutputWhenDone();
+    const gate = this._gates[dir];
+    if (gate) gate.end();
+    else (dir === 'c2s' ? this.server : this.client).endOutputWhenDone();
     if (this._ended.c2s && this._ended.s2c) {
       this.closeReason ??= this._firstEnded === 'c2s' ? 'client closed' : 'server closed';
     }
@@ -217,6 +279,11 @@ export class ProxyConnection {
     this.state = 'closed';
     this.closeReason ??= 'closed';
     this._host.connectionClosed(this);
+  }
+
+  /** The leg that reads `dir`. */
+  private _reader(dir: Direction): ProxyLeg {
+    return dir === 'c2s' ? this.client : this.server;
   }
 
   private _flushFramers(): void {
