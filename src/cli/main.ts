@@ -27,6 +27,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'idle-flush': { type: 'string' },
     capture: { type: 'string' },
     filter: { type: 'string' },
+    intercept: { type: 'string' },
     full: { type: 'boolean' },
   },
   send: {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { ProxyOptions } from '../core/proxy/chatProxy';
 import { ProxySession } from '../core/proxy/proxySession';
 import { parseFilter } from '../shared/filter';
+import { startInterceptConsole } from './interceptConsole';
 import { formatHostPort } from '../core/proxy/address';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
@@ -45,6 +46,11 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
   });
   proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
   proxy.onDidError((e) => process.stderr.write(`linetap: ${e.message}\n`));
+  const intercept = values.intercept as string | undefined;
+  const console_ = intercept
+    ? (proxy.setIntercept(intercept),
+      startInterceptConsole(proxy, process.stdin, (line) => process.stderr.write(line + '\n')))
+    : undefined;
   const framing =
     proxy.framing.c2s.spec === proxy.framing.s2c.spec
       ? proxy.framing.c2s.spec

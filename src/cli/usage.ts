@@ -27,6 +27,9 @@ Options:
   --server-framing SPEC    framing of server-to-client bytes
   --capture FILE           record every frame to a .linetap capture file
   --filter EXPR            print only frames that match (the capture still gets all)
+  --intercept EXPR         hold frames that match until you release, edit or drop them
+                           (commands on standard input; the matching directions go
+                           frame by frame while it is set)
   --json                   one JSON object per frame per line
   --upstream-tls           connect to the upstream with TLS
   --insecure               with --upstream-tls: do not verify the server certificate
