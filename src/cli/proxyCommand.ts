@@ -47,10 +47,7 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
   proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
   proxy.onDidError((e) => process.stderr.write(`linetap: ${e.message}\n`));
   const intercept = values.intercept as string | undefined;
-  const console_ = intercept
-    ? (proxy.setIntercept(intercept),
-      startInterceptConsole(proxy, process.stdin, (line) => process.stderr.write(line + '\n')))
-    : undefined;
+  if (intercept) proxy.setIntercept(intercept);
   const framing =
     proxy.framing.c2s.spec === proxy.framing.s2c.spec
       ? proxy.framing.c2s.spec
@@ -58,15 +55,19 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
   process.stderr.write(
     `linetap: listening on ${formatHostPort(proxy.listen)}, forwarding to ${formatHostPort(proxy.upstream)}, framing ${framing}${capture ? `, recording to ${capture}` : ''}. Ctrl+C to stop.\n`,
   );
+  const interceptConsole = intercept
+    ? startInterceptConsole(proxy, process.stdin, (line) => process.stderr.write(line + '\n'))
+    : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   const open = proxy.connections().length;
-  await proxy.stop();
+  interceptConsole?.dispose();
+  await session.stop();
   process.stderr.write(
-    `linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}.\n`,
+    `linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}${capture && !session.captureError ? `; capture written to ${capture}` : ''}.\n`,
   );
   return 0;
 }
