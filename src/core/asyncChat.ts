@@ -28,14 +28,11 @@ export class SimpleProducer implements Producer {
   }
 
   more(): Buffer {
-    if (this._data.length > this._bufferSize) {
-      const slice = this._data.subarray(0, this._bufferSize);
-      this._data = this._data.subarray(this._bufferSize);
-      return slice;
-    }
-    const rest = this._data;
-    this._data = EMPTY;
-    return rest;
+    // The whole remainder when it fits (asynchat's rule), so the last slice may be short.
+    const n = this._data.length > this._bufferSize ? this._bufferSize : this._data.length;
+    const slice = this._data.subarray(0, n);
+    this._data = this._data.subarray(n);
+    return slice;
   }
 }
 
@@ -75,6 +72,8 @@ export class AsyncChat {
   private _closeQueued = false;
   private _closed = false;
   private _eof = false;
+  /** Input not yet dispatched because a callback threw: read events still to come. */
+  private _unread: Buffer[] = [];
 
   /** Wraps a connected socket (e.g. one a server accepted), or none to connect() later. */
   constructor(socket?: net.Socket) {
@@ -87,15 +86,16 @@ export class AsyncChat {
   }
 
   /**
-   * Longest message (bytes collected between terminators) before `handleMessageLimit` runs.
-   * FIX(4): asynchat has no bound, so a peer that never sends the terminator grows the
-   * consumer's buffer forever. Default Infinity, as in asynchat.
+   * Longest message (bytes between terminators) before handleMessageLimit runs. FIX(4): asynchat
+   * has no bound, so a peer that never sends the terminator grows the consumer without end.
    */
   get maxMessageBytes(): number {
     return this._scanner.maxMessageBytes;
   }
   set maxMessageBytes(value: number) {
-    if (!(value > 0)) throw new RangeError(`maxMessageBytes must be positive, got ${value}`);
+    if (!(value >= 1) || !(Number.isInteger(value) || value === Infinity)) {
+      throw new RangeError(`maxMessageBytes must be a whole number >= 1, got ${value}`);
+    }
     this._scanner.maxMessageBytes = value;
   }
 
@@ -152,9 +152,8 @@ export class AsyncChat {
   }
 
   /**
-   * A message reached `maxMessageBytes` with no terminator. The default ends it there: it calls
-   * foundTerminator() with `messageCut` set, so the consumer delivers what it holds, flagged.
-   * Override to close the connection instead, for instance.
+   * A message reached `maxMessageBytes`. The default ends it there: foundTerminator() runs with
+   * `messageCut` set, so the consumer delivers what it holds, flagged. Override to close instead.
    */
   handleMessageLimit(): void {
     this.messageCut = true;
@@ -165,23 +164,45 @@ export class AsyncChat {
     }
   }
 
-  /** Feeds bytes as if they had been read from the socket (one or more read events). */
+  /**
+   * Feeds bytes as if read from the socket, one read event per acInBufferSize bytes. If a
+   * callback throws, the error propagates and what was not dispatched waits, as in CPython; the
+   * next call, even with no data, dispatches it first.
+   */
   handleRead(data: Uint8Array): void {
-    const buf = asBuffer(data);
-    for (let pos = 0; pos < buf.length && !this._closed; pos += this.acInBufferSize) {
-      this._scanner.feed(
-        buf.length - pos > this.acInBufferSize ? buf.subarray(pos, pos + this.acInBufferSize) : buf.subarray(pos),
-      );
+    if (this._closed) return;
+    if (data.length > 0) this._unread.push(asBuffer(data));
+    const size = Math.max(1, Math.floor(this.acInBufferSize));
+    try {
+      while (this._unread.length > 0 && !this._closed) {
+        const buf = this._unread[0];
+        if (buf.length > size) this._unread[0] = buf.subarray(size);
+        else this._unread.shift();
+        this._scanner.feed(buf.length > size ? buf.subarray(0, size) : buf);
+      }
+    } catch (err) {
+      // What waits may be a view into the caller's buffer, which it may reuse.
+      this._unread = this._unread.map((b) => Buffer.from(b));
+      throw err;
     }
   }
 
   /**
-   * FIX(5): drops input that arrived after the current message, e.g. commands pipelined after
-   * STARTTLS, so they are not taken as sent over the upgraded channel. Call it from
-   * foundTerminator.
+   * End of input (the socket's 'end'): dispatches what is left, delivers bytes held back as a
+   * terminator prefix (FIX 1: CPython loses them), then runs handleClose. Ends a replayed stream.
+   */
+  endOfInput(): void {
+    if (this._endInput()) this.handleClose();
+  }
+
+  /**
+   * FIX(5): drops the input read after the current message (commands pipelined after STARTTLS
+   * must not count as sent over the upgraded channel). Call it from foundTerminator. Unlike
+   * discardBuffers it keeps queued output (the reply), and drops all of a big read.
    */
   discardInput(): void {
     this._scanner.discard();
+    this._unread = [];
   }
 
   /** asynchat's `discard_buffers`: drops buffered input and all queued output. Does not close. */
@@ -189,6 +210,8 @@ export class AsyncChat {
     this._scanner.discard();
     this.incoming = [];
     this._fifo = [];
+    // The close marker went with the queue, so pushes are no longer "after closeWhenDone".
+    this._closeQueued = false;
   }
 
   /** Stops reading from the socket (a relay calls this while the other side cannot keep up). */
@@ -219,12 +242,7 @@ export class AsyncChat {
   pushBuffer(data: Buffer): void {
     this._refuseAfterClose('push');
     if (this._closed) return;
-    const size = this.acOutBufferSize;
-    if (data.length <= size) {
-      if (data.length > 0) this._fifo.push(data);
-    } else {
-      for (let i = 0; i < data.length; i += size) this._fifo.push(data.subarray(i, i + size));
-    }
+    for (const piece of this._pieces(data)) this._fifo.push(piece);
     this.initiateSend();
   }
 
@@ -233,11 +251,14 @@ export class AsyncChat {
     this._refuseAfterClose('pushWithProducer');
     if (this._closed) return;
     if (producer instanceof Uint8Array) {
-      if (producer.length > 0) this._fifo.push(Buffer.from(producer));
+      // asynchat sends such bytes in acOutBufferSize slices too.
+      for (const piece of this._pieces(Buffer.from(producer))) this._fifo.push(piece);
     } else if (producer && typeof producer.more === 'function') {
       this._fifo.push(producer);
     } else {
-      throw new TypeError(`pushWithProducer() takes a producer with more() or bytes, got ${describe(producer)}`);
+      throw new TypeError(
+        `pushWithProducer() takes a producer with more() or bytes, got ${describe(producer)}`,
+      );
     }
     this.initiateSend();
   }
@@ -248,7 +269,7 @@ export class AsyncChat {
     this._closeQueued = true;
     this._fifo.push(CLOSE);
     // asynchat waits for the next write event; Node has none, so send now if we can.
-    queueMicrotask(() => this.initiateSend());
+    queueMicrotask(() => this._guard(() => this.initiateSend()));
   }
 
   /** Bytes queued but not yet handed to the socket (producers count as 0 until drawn). */
@@ -263,10 +284,7 @@ export class AsyncChat {
     return this._fifo.length;
   }
 
-  /**
-   * True while the socket's write side is full: a relay should stop reading the other side
-   * until `handleDrain` runs.
-   */
+  /** True while the socket's write side is full: a relay stops reading until handleDrain. */
   get outputBlocked(): boolean {
     return this._outputBlocked;
   }
@@ -285,21 +303,17 @@ export class AsyncChat {
         const head = this._fifo[0];
         if (head === CLOSE) {
           this._fifo.shift();
+          // asynchat calls handle_close(); ours means the input ended (a proxy relays it as FIN).
           this.close();
           return;
         }
         if (!Buffer.isBuffer(head)) {
           const more = head.more();
-          const chunk = typeof more === 'string' ? Buffer.from(more, this.encoding) : asBuffer(more);
-          if (chunk.length === 0) {
-            this._fifo.shift();
-          } else {
-            // Producer output bigger than a piece goes out in acOutBufferSize slices.
-            const size = this.acOutBufferSize;
-            const pieces: Buffer[] = [];
-            for (let i = 0; i < chunk.length; i += size) pieces.push(chunk.subarray(i, i + size));
-            this._fifo.unshift(...pieces);
-          }
+          const chunk =
+            typeof more === 'string' ? Buffer.from(more, this.encoding) : asBuffer(more);
+          // Producer output bigger than a piece goes out in acOutBufferSize slices.
+          if (chunk.length === 0) this._fifo.shift();
+          else this._fifo = [...this._pieces(chunk), ...this._fifo];
           continue;
         }
         this._fifo.shift();
@@ -319,8 +333,8 @@ export class AsyncChat {
   handleConnect(): void {}
 
   /**
-   * The peer finished sending (or the connection broke). The default closes, as asynchat does.
-   * FIX(1): held-back bytes have already been delivered to collectIncomingData.
+   * The peer finished sending (or the connection dropped). The default closes, as asynchat does.
+   * FIX(1): held-back input was delivered before this.
    */
   handleClose(): void {
     this.close();
@@ -371,6 +385,25 @@ export class AsyncChat {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /** Dispatches the rest of the input, held bytes included; false if there is nothing to end. */
+  private _endInput(): boolean {
+    if (this._eof) return false;
+    this._eof = true;
+    if (this._closed) return false;
+    this.handleRead(EMPTY);
+    if (this._closed) return false;
+    this._scanner.end();
+    return !this._closed;
+  }
+
+  /** `data` as pieces of at most acOutBufferSize; none for empty data (FIX 16). */
+  private _pieces(data: Buffer): Buffer[] {
+    const size = Math.max(1, Math.floor(this.acOutBufferSize));
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < data.length; i += size) pieces.push(data.subarray(i, i + size));
+    return pieces;
+  }
+
   private _attach(socket: net.Socket, connected: boolean): void {
     this.socket = socket;
     this.connected = connected && !socket.connecting && !socket.destroyed;
@@ -383,16 +416,13 @@ export class AsyncChat {
       });
     });
     socket.on('data', (chunk: Buffer) => {
-      if (!this._closed) this._guard(() => this.handleRead(chunk));
-    });
-    socket.on('end', () => {
-      this._eof = true;
       if (this._closed) return;
-      this._guard(() => {
-        this._scanner.end();
-        this.handleClose();
-      });
+      this._guard(() => this.handleRead(chunk));
+      // A callback threw and handleError kept the channel open: CPython's next read event would
+      // take the rest of this chunk, so do the same. Each pass dispatches at least one piece.
+      while (this._unread.length > 0 && !this._closed) this._guard(() => this.handleRead(EMPTY));
     });
+    socket.on('end', () => this._guard(() => this.endOfInput()));
     socket.on('drain', () => {
       this._outputBlocked = false;
       this._guard(() => {
@@ -400,19 +430,19 @@ export class AsyncChat {
         if (!this._outputBlocked) this.handleDrain();
       });
     });
-    socket.on('error', (err) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       this.connected = false;
+      if (this._closed) return;
+      // A dropped connection ends the input, so what was held back is delivered first (FIX 1).
+      // Unlike asyncore, which calls handle_close for these errnos, the error itself still goes
+      // to handleError: a debugging proxy must see a reset to pass it on.
+      if (DISCONNECTED.has(err.code ?? '')) this._guard(() => this._endInput());
       if (!this._closed) this._guard(() => this.handleError(err), true);
     });
     socket.on('close', () => {
       this.connected = false;
-      if (!this._eof && !this._closed) {
-        // Reset or error with no FIN: still deliver what was held back.
-        this._guard(() => {
-          this._scanner.end();
-          this.handleClose();
-        }, true);
-      }
+      // Closed with no FIN and no error seen: still deliver what was held back.
+      if (!this._eof && !this._closed) this._guard(() => this.endOfInput(), true);
       this._closed = true;
       this._guard(() => this.handleClosed(), true);
     });
@@ -435,16 +465,16 @@ export class AsyncChat {
     }
   }
 
-  /**
-   * A push after closeWhenDone() would never be sent: asynchat keeps it silently (pitfall 15),
-   * we refuse it. After close() the peer is gone and output is dropped as by a closed socket.
-   */
+  /** FIX(15): a push after closeWhenDone() would never be sent, so it throws (not after close). */
   private _refuseAfterClose(what: string): void {
     if (this._closeQueued && !this._closed) {
       throw new Error(`${what}() after closeWhenDone(): the data would never be sent`);
     }
   }
 }
+
+/** The errnos asyncore takes for a dropped connection (it calls handle_close for them). */
+const DISCONNECTED = new Set('ECONNRESET ENOTCONN ESHUTDOWN ECONNABORTED EPIPE EBADF'.split(' '));
 
 /** Validates and converts a terminator (FIX 11, and clear RangeErrors for bad counts). */
 function toTerminator(term: TerminatorInput, encoding: BufferEncoding): Terminator {
@@ -457,7 +487,9 @@ function toTerminator(term: TerminatorInput, encoding: BufferEncoding): Terminat
   }
   if (typeof term === 'string') return Buffer.from(term, encoding);
   if (term instanceof Uint8Array) return Buffer.from(term);
-  throw new TypeError(`setTerminator() takes a string, bytes, a count or null, got ${describe(term)}`);
+  throw new TypeError(
+    `setTerminator() takes a string, bytes, a count or null, got ${describe(term)}`,
+  );
 }
 
 function describe(value: unknown): string {

@@ -8,8 +8,11 @@
  * - scanning moves an offset through the buffer instead of re-slicing the rest after every
  *   message, so time is linear in the input however it is chunked (pitfall 2);
  * - `end()` delivers the bytes held back as a possible terminator prefix (pitfall 1);
- * - an optional `maxMessageBytes` bounds a message, calling `onLimit` (pitfall 4);
+ * - an optional `maxMessageBytes` bounds a message, calling `sink.limit` (pitfall 4);
  * - `discard()` also drops the held prefix, for protocol upgrades (pitfall 5).
+ *
+ * As in CPython, a sink call that throws leaves the input it had not reached yet for the next
+ * feed (CPython keeps it in `ac_in_buffer`): nothing is reported twice, nothing is dropped.
  */
 import { EMPTY, findPrefixAtEnd } from './bytes';
 
@@ -35,10 +38,15 @@ export class TerminatorScanner {
   terminator: Terminator | undefined = undefined;
   /** Bytes of the current message collected since the last terminator (for the limit). */
   private _messageBytes = 0;
-  /** A possible terminator prefix kept from the last feed (at most length - 1 bytes). */
+  /**
+   * Input received but not yet scanned: a possible terminator prefix (at most length - 1
+   * bytes), or the rest of a chunk whose callback threw.
+   */
   private _held: Buffer = EMPTY;
   /** Bumped by discard(); a running loop sees it and stops. */
   private _generation = 0;
+  /** A message was just cut at the limit; `sink.limit` runs at the top of the next pass. */
+  private _limitDue = false;
 
   constructor(
     private readonly _sink: ScanSink,
@@ -46,119 +54,138 @@ export class TerminatorScanner {
     public maxMessageBytes = Infinity,
   ) {}
 
-  /** Bytes held back as a possible start of the terminator. */
+  /** Bytes received and not yet reported: a held terminator prefix, or input left by a throw. */
   get heldBytes(): number {
     return this._held.length;
   }
 
-  /** Scans one chunk of input, calling the sink for everything it finds. */
+  /**
+   * Scans one chunk of input, calling the sink for everything it finds. If a sink call throws,
+   * the error propagates and the input after what was already reported is kept for the next
+   * feed (or end), as CPython keeps it in `ac_in_buffer`: nothing is reported twice or lost.
+   */
   feed(chunk: Buffer): void {
+    if (chunk.length === 0 && this._held.length === 0) return;
     if (this.terminator === undefined) {
       throw new Error('no terminator set: call setTerminator() before data arrives');
     }
     let buf = chunk;
     if (this._held.length > 0) {
-      // Only a short terminator prefix is ever held, so this copy is small... but it copies the
-      // chunk. Held prefixes are rare (a chunk must end inside a terminator).
+      // Usually a short terminator prefix; the copy of the chunk is the price of not losing it.
       buf = Buffer.concat([this._held, chunk]);
       this._held = EMPTY;
     }
-    const generation = this._generation;
-    const end = buf.length;
-    let pos = 0;
-    const sink = this._sink;
-    while (pos < end && generation === this._generation) {
-      const t: Terminator | undefined = this.terminator;
-      const avail = end - pos;
-      if (t === null || t === undefined || t === 0 || (typeof t !== 'number' && t.length === 0)) {
-        pos = this._collect(buf, pos, end);
-      } else if (typeof t === 'number') {
-        if (avail < t) {
-          const next = this._collect(buf, pos, end);
-          if (this.terminator === t) this.terminator = t - (next - pos);
-          pos = next;
-        } else {
-          const next = this._collect(buf, pos, pos + t);
-          if (next < pos + t) {
-            // Cut by the limit: the count runs down by what was delivered; loop again.
-            if (this.terminator === t) this.terminator = t - (next - pos);
-            pos = next;
-            continue;
-          }
-          pos = next;
-          this.terminator = 0;
-          this._messageBytes = 0;
-          sink.found(buf, pos, pos);
-        }
-      } else {
-        const i = buf.indexOf(t, pos);
-        if (i >= 0) {
-          if (i > pos) {
-            const next = this._collect(buf, pos, i);
-            if (next < i) {
-              pos = next;
-              continue;
-            }
-          }
-          pos = i + t.length;
-          this._messageBytes = 0;
-          sink.found(buf, i, pos);
-        } else {
-          const k = t.length > 1 ? findPrefixAtEnd(buf, t, pos) : 0;
-          if (k > 0) {
-            if (k !== avail) {
-              const next = this._collect(buf, pos, end - k);
-              if (next < end - k) {
-                pos = next;
-                continue;
-              }
-            }
-            if (generation === this._generation) this._held = Buffer.from(buf.subarray(end - k));
-            break;
-          }
-          pos = this._collect(buf, pos, end);
-        }
-      }
-    }
+    this._scan(buf, false);
   }
 
   /**
-   * End of input: delivers any held-back terminator prefix as message bytes. CPython leaves
-   * them in its buffer and loses them (pitfall 1); a debugger must not.
+   * End of input: scans what is held one last time and delivers a held-back terminator prefix
+   * as message bytes. CPython leaves the prefix in its buffer and loses it (pitfall 1); a
+   * debugger must not.
    */
   end(): void {
     const held = this._held;
     this._held = EMPTY;
-    let pos = 0;
-    const generation = this._generation;
-    while (pos < held.length && generation === this._generation) {
-      pos = this._collect(held, pos, held.length);
-    }
+    if (held.length > 0) this._scan(held, true);
   }
 
-  /** Drops the held prefix and stops the running scan (asynchat's discard_buffers). */
+  /** Drops the held input and stops the running scan (asynchat's discard_buffers). */
   discard(): void {
     this._held = EMPTY;
     this._messageBytes = 0;
+    this._limitDue = false;
     this._generation++;
+  }
+
+  /** The dispatch loop of `handle_read`; `final` collects a trailing prefix instead of holding it. */
+  private _scan(buf: Buffer, final: boolean): void {
+    const generation = this._generation;
+    const end = buf.length;
+    const sink = this._sink;
+    let pos = 0;
+    try {
+      while (pos < end && generation === this._generation) {
+        if (this._limitDue) {
+          // Run after `pos` moved past the cut, so a throwing hook loses and repeats nothing.
+          this._limitDue = false;
+          sink.limit?.();
+          continue;
+        }
+        const t: Terminator | undefined = this.terminator;
+        const avail = end - pos;
+        if (t === null || t === undefined || t === 0 || (typeof t !== 'number' && t.length === 0)) {
+          pos = this._collect(buf, pos, end);
+        } else if (typeof t === 'number') {
+          if (avail < t) {
+            const next = this._collect(buf, pos, end);
+            if (this.terminator === t) this.terminator = t - (next - pos);
+            pos = next;
+          } else {
+            const next = this._collect(buf, pos, pos + t);
+            if (next < pos + t) {
+              // Cut by the limit: the count runs down by what was delivered; loop again.
+              if (this.terminator === t) this.terminator = t - (next - pos);
+              pos = next;
+              continue;
+            }
+            pos = next;
+            this.terminator = 0;
+            this._messageBytes = 0;
+            sink.found(buf, pos, pos);
+          }
+        } else {
+          const i = buf.indexOf(t, pos);
+          if (i >= 0) {
+            if (i > pos) {
+              const next = this._collect(buf, pos, i);
+              if (next < i) {
+                pos = next;
+                continue;
+              }
+              pos = next;
+            }
+            pos = i + t.length;
+            this._messageBytes = 0;
+            sink.found(buf, i, pos);
+          } else {
+            const k = t.length > 1 && !final ? findPrefixAtEnd(buf, t, pos) : 0;
+            if (k > 0) {
+              if (k !== avail) {
+                const next = this._collect(buf, pos, end - k);
+                pos = next;
+                if (next < end - k) continue;
+              }
+              if (generation === this._generation) this._held = Buffer.from(buf.subarray(end - k));
+              break;
+            }
+            pos = this._collect(buf, pos, end);
+          }
+        }
+      }
+    } catch (err) {
+      if (generation === this._generation && pos < end) {
+        this._held = Buffer.from(buf.subarray(pos));
+      }
+      throw err;
+    }
   }
 
   /**
    * Collects `buf[start, end)`, cut at the message limit. Returns how far it got: `end`, or
-   * less when the limit was reached (the sink's `limit` has then run, and the caller re-reads
-   * the terminator, which the hook may have changed).
+   * less when the limit was reached (then `sink.limit` is due, and the loop re-reads the
+   * terminator after it, since the hook may change it).
    */
   private _collect(buf: Buffer, start: number, end: number): number {
-    const room = this.maxMessageBytes - this._messageBytes;
+    const room = Math.floor(this.maxMessageBytes - this._messageBytes);
     if (end - start <= room) {
-      this._messageBytes += end - start;
       this._sink.collect(buf, start, end);
+      this._messageBytes += end - start;
       return end;
     }
     const cut = start + Math.max(0, room);
     if (cut > start) this._sink.collect(buf, start, cut);
     this._messageBytes = 0;
-    this._sink.limit?.();
+    this._limitDue = true;
     return cut;
   }
 }
