@@ -263,13 +263,13 @@ export class ChatProxy implements ConnectionHost {
       let re: number | undefined;
       let latency: number | undefined;
       if (ann?.re !== undefined) {
-        const req = conn.requestAt(dir === 'c2s' ? 's2c' : 'c2s', ann.re);
+        const req = conn.frameAt(dir === 'c2s' ? 's2c' : 'c2s', ann.re);
         if (req) {
           re = req.id;
           latency = t - req.t;
         }
       }
-      if (ann?.kind === 'request') conn.rememberRequest(dir, f.seq, id, t);
+      if (ann) conn.rememberFrame(dir, f.seq, id, t);
       const gated = conn.isGated(dir);
       const frame: TrafficFrame = {
         id,
@@ -368,7 +368,13 @@ export class ChatProxy implements ConnectionHost {
         return;
       }
     }
-    throw new LinetapError(`frame ${id} is not held (held now: ${this.heldFrames().map((f) => f.id).join(', ') || 'none'})`);
+    throw new LinetapError(
+      `frame ${id} is not held (held now: ${
+        this.heldFrames()
+          .map((f) => f.id)
+          .join(', ') || 'none'
+      })`,
+    );
   }
 
   private _flushIdle(idleUs: number): void {

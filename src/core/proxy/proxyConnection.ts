@@ -13,8 +13,8 @@ import { ProxyLeg } from './proxyLeg';
 /** Bytes waiting in an intercept gate above which the reader of that direction pauses. */
 const GATE_PAUSE_BYTES = 4 * 1024 * 1024;
 
-/** Requests remembered per direction for pairing replies. */
-const MAX_REMEMBERED = 1024;
+/** Annotated frames remembered per direction for pairing replies (a power of two). */
+const REMEMBERED = 1024;
 
 /** What a connection looks like from outside. */
 export interface ConnectionInfo {
@@ -49,16 +49,20 @@ export class ProxyConnection {
   state: ConnectionInfo['state'] = 'connecting';
   closeReason: string | undefined;
   private readonly _ended: Record<Direction, boolean> = { c2s: false, s2c: false };
-  // Recent request frames by seq, so a reply's `re` (a seq) becomes a frame id and a latency.
-  // Bounded: only the newest MAX_REMEMBERED requests of each direction are kept.
-  private readonly _requests: Record<Direction, Map<number, { id: number; t: number }>> = {
-    c2s: new Map(),
-    s2c: new Map(),
+  // Recent annotated frames by seq, so a reply's `re` (a seq) becomes a frame id and a
+  // latency: a ring of REMEMBERED slots per direction, allocated on first use so connections
+  // without protocol annotations cost nothing.
+  private readonly _recent: Record<Direction, Float64Array | undefined> = {
+    c2s: undefined,
+    s2c: undefined,
   };
   private _closedLegs = 0;
   private _firstEnded: Direction | undefined;
   /** Intercept gates of the directions a breakpoint can match. */
-  private readonly _gates: Record<Direction, DirectionGate | undefined> = { c2s: undefined, s2c: undefined };
+  private readonly _gates: Record<Direction, DirectionGate | undefined> = {
+    c2s: undefined,
+    s2c: undefined,
+  };
 
   constructor(
     readonly id: number,
@@ -94,16 +98,20 @@ export class ProxyConnection {
     };
   }
 
-  /** Notes a request frame so replies can point at it. */
-  rememberRequest(dir: Direction, seq: number, id: number, t: number): void {
-    const map = this._requests[dir];
-    map.set(seq, { id, t });
-    if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as number);
+  /** Notes an annotated frame so replies can point at it. */
+  rememberFrame(dir: Direction, seq: number, id: number, t: number): void {
+    const ring = (this._recent[dir] ??= new Float64Array(REMEMBERED * 3).fill(-1));
+    const i = (seq & (REMEMBERED - 1)) * 3;
+    ring[i] = seq;
+    ring[i + 1] = id;
+    ring[i + 2] = t;
   }
 
-  /** The request frame of `dir` with this seq, if still remembered. */
-  requestAt(dir: Direction, seq: number): { id: number; t: number } | undefined {
-    return this._requests[dir].get(seq);
+  /** The frame of `dir` with this seq, if still remembered. */
+  frameAt(dir: Direction, seq: number): { id: number; t: number } | undefined {
+    const ring = this._recent[dir];
+    const i = (seq & (REMEMBERED - 1)) * 3;
+    return ring && ring[i] === seq ? { id: ring[i + 1], t: ring[i + 2] } : undefined;
   }
 
   /** Holds both sides' reading (the host's sinks are behind) or lets them read again. */
@@ -128,7 +136,8 @@ export class ProxyConnection {
     if (gated && !gate) {
       const out = dir === 'c2s' ? this.server : this.client;
       this._gates[dir] = new DirectionGate(this.framers[dir].pendingBytes, {
-        forward: (bytes) => out.pushBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+        forward: (bytes) =>
+          out.pushBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
         end: () => out.endOutputWhenDone(),
       });
     } else if (!gated && gate) {

@@ -23,7 +23,11 @@ describe('intercept (breakpoints) on a live connection', function () {
       s.on('data', (c: Buffer) => (received += c.toString()));
       s.on('end', () => (upstreamEnded = true));
     });
-    proxy = await ChatProxy.start({ listen: '0', upstream: `127.0.0.1:${up.port}`, framing: 'crlf' });
+    proxy = await ChatProxy.start({
+      listen: '0',
+      upstream: `127.0.0.1:${up.port}`,
+      framing: 'crlf',
+    });
     proxy.onDidFrame((f) => frames.push(f));
   });
   afterEach(async () => {
@@ -46,7 +50,10 @@ describe('intercept (breakpoints) on a live connection', function () {
     await settle();
     assert.equal(received, 'a\r\n');
     const held = proxy.heldFrames();
-    assert.deepEqual(held.map((f) => Buffer.from(f.bytes).toString()), ['SECRET 1\r\n']);
+    assert.deepEqual(
+      held.map((f) => Buffer.from(f.bytes).toString()),
+      ['SECRET 1\r\n'],
+    );
     assert.equal(frames[1].held, true);
     proxy.release(held[0].id);
     await waitFor(() => received === 'a\r\nSECRET 1\r\nb\r\n', 'the rest to pass');
