@@ -18,8 +18,13 @@ describe('Framer size limit with multi-terminator frames', () => {
     for (let max = 1; max <= data.length; max++) {
       for (let size = 1; size <= data.length; size++) {
         const frames = feedInChunks(new BlockFramer(max), data, size);
-        assert.deepEqual(Buffer.concat(frames.map((f) => f.bytes)), data, `max ${max}, chunk ${size}`);
-        for (const f of frames) assert.ok(f.bytes.length <= max + 1, `frame of ${f.bytes.length} > ${max} + 1`);
+        assert.deepEqual(
+          Buffer.concat(frames.map((f) => f.bytes)),
+          data,
+          `max ${max}, chunk ${size}`,
+        );
+        for (const f of frames)
+          assert.ok(f.bytes.length <= max + 1, `frame of ${f.bytes.length} > ${max} + 1`);
       }
     }
   });

@@ -1,0 +1,174 @@
+/**
+ * A Framer base for protocol parsers that need each segment whole. The plain `segment()` starts
+ * afresh after an oversize cut or an idle-flush `cut()`, and may copy the whole frame so far when a
+ * segment spans chunks; this class tracks segments itself, independently of frame boundaries,
+ * and keeps only what a parser reads: the first `segmentKeep` bytes, the length and the last two
+ * bytes. A segment inside one chunk is never copied.
+ */
+import { EMPTY } from '../../bytes';
+import { Framer } from '../framer';
+import type { Annotation, FrameWarning } from '../frame';
+
+const CR = 13;
+const LF = 10;
+
+/** A line of the current segment: its (possibly cut) content and how it ended. */
+export interface SegmentLine {
+  /** The bytes before the ending, at most `segmentKeep` of them. */
+  readonly content: Buffer;
+  /** Length of the whole content, which may be more than `content` holds. */
+  readonly length: number;
+  readonly ending: 'crlf' | 'lf' | 'none';
+}
+
+/** A Framer whose segments survive oversize cuts and partial flushes, with bounded copies. */
+export abstract class SegmentFramer extends Framer {
+  /** Head bytes to keep of each segment from the next one on (set in onSegment or constructor). */
+  protected segmentKeep = 1024;
+  private _keep = 0;
+  private _len = 0;
+  // A segment inside one chunk is the view _view[_start, _end); once it spans chunks, its head
+  // is copied into _owned.
+  private _view: Buffer = EMPTY;
+  private _start = 0;
+  private _end = 0;
+  private _owned: Buffer | undefined;
+  private _ownedLen = 0;
+  private _last = -1;
+  private _beforeLast = -1;
+
+  /** @internal */
+  override collect(buf: Buffer, start: number, end: number): void {
+    this._track(buf, start, end);
+    super.collect(buf, start, end);
+  }
+
+  /** @internal */
+  override found(buf: Buffer, start: number, end: number): void {
+    if (end > start) this._track(buf, start, end);
+    super.found(buf, start, end);
+    this._len = 0;
+    this._view = EMPTY;
+    this._owned = undefined;
+    this._ownedLen = 0;
+    this._last = this._beforeLast = -1;
+  }
+
+  /** Length of the whole current segment, terminator included, whatever was cut from it. */
+  protected get wholeLength(): number {
+    return this._len;
+  }
+
+  /** The first bytes of the current segment: all of it, or `segmentKeep` bytes when longer. */
+  protected segmentHead(): Buffer {
+    return this._head(this._len);
+  }
+
+  /** True when the segment's last two bytes are `\r\n`. */
+  protected endsWithCrlf(): boolean {
+    return this._last === LF && this._beforeLast === CR;
+  }
+
+  /** The last two bytes of the segment as text for messages, e.g. `"lo"`; empty when none. */
+  protected lastTwoBytes(): Buffer {
+    if (this._len >= 2) return Buffer.from([this._beforeLast, this._last]);
+    return this._len === 1 ? Buffer.from([this._last]) : EMPTY;
+  }
+
+  /** The current segment read as a line ending in `\n` (or cut off at end of stream). */
+  protected segmentLine(): SegmentLine {
+    const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
+    const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
+    return { content: this._head(length), length, ending };
+  }
+
+  /** The first `min(n, keep)` bytes of the segment, with a single view. */
+  private _head(n: number): Buffer {
+    const size = Math.min(n, this._keep);
+    if (size <= 0) return EMPTY;
+    if (this._owned !== undefined) return this._owned.subarray(0, Math.min(size, this._ownedLen));
+    return this._view.subarray(this._start, this._start + size);
+  }
+
+  private _track(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this._len === 0) {
+      this._keep = this.segmentKeep;
+      this._view = buf;
+      this._start = start;
+      this._end = end;
+    } else if (this._owned === undefined && buf === this._view && start === this._end) {
+      this._end = end;
+    } else {
+      if (this._owned === undefined) {
+        this._owned = Buffer.allocUnsafe(Math.min(this._keep, 256));
+        this._copyIn(this._view, this._start, this._end);
+        this._view = EMPTY;
+      }
+      this._copyIn(buf, start, end);
+    }
+    this._len += n;
+    if (n >= 2) {
+      this._beforeLast = buf[end - 2];
+      this._last = buf[end - 1];
+    } else {
+      this._beforeLast = this._last;
+      this._last = buf[start];
+    }
+  }
+
+  private _copyIn(src: Buffer, start: number, end: number): void {
+    const n = Math.min(end - start, this._keep - this._ownedLen);
+    if (n <= 0 || this._owned === undefined) return;
+    if (this._ownedLen + n > this._owned.length) {
+      const size = Math.min(this._keep, Math.max(this._owned.length * 2, this._ownedLen + n));
+      const grown = Buffer.allocUnsafe(size);
+      this._owned.copy(grown, 0, 0, this._ownedLen);
+      this._owned = grown;
+    }
+    src.copy(this._owned, this._ownedLen, start, start + n);
+    this._ownedLen += n;
+  }
+}
+
+/**
+ * Warnings of one frame, bounded: the first of each code is kept and repeats are counted, so a
+ * frame of a million bad lines costs one entry per code.
+ */
+export class WarningBag {
+  // Most frames have no warnings: the list is made on the first.
+  private _list: { code: FrameWarning['code']; message: string; more: number }[] | undefined;
+
+  /** Records a warning. */
+  add(code: FrameWarning['code'], message: string): void {
+    const list = (this._list ??= []);
+    const seen = list.find((w) => w.code === code);
+    if (seen) seen.more++;
+    else list.push({ code, message, more: 0 });
+  }
+
+  /** Records warnings made elsewhere (e.g. by checkLine). */
+  addAll(warnings: readonly FrameWarning[]): void {
+    for (const w of warnings) this.add(w.code, w.message);
+  }
+
+  /** Distinct warning codes recorded. */
+  get size(): number {
+    return this._list?.length ?? 0;
+  }
+
+  /** `ann` with these warnings added, or `ann` itself when there are none. */
+  attach(ann: Annotation): Annotation {
+    const warnings = this.toArray();
+    return warnings === undefined ? ann : { ...ann, warnings };
+  }
+
+  /** The warnings for an annotation, or undefined when there are none. */
+  toArray(): FrameWarning[] | undefined {
+    if (this._list === undefined) return undefined;
+    return this._list.map(({ code, message, more }) => ({
+      code,
+      message: more === 0 ? message : `${message} (and ${more} more ${code} in this frame)`,
+    }));
+  }
+}
