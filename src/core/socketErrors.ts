@@ -9,8 +9,9 @@ export class LinetapError extends Error {
     message: string,
     /** The errno code behind it, when there is one (EADDRINUSE...). */
     readonly code?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'LinetapError';
   }
 }

@@ -6,6 +6,7 @@
 import { CaptureWriter } from '../capture/captureWriter';
 import { createCaptureHeader } from '../capture/captureFormat';
 import { Emitter, type Disposable, type Event } from '../events';
+import { LinetapError } from '../socketErrors';
 import { formatHostPort } from './address';
 import { ChatProxy, type ProxyOptions } from './chatProxy';
 import { FrameRing, type FrameRingLimits } from './frameRing';
@@ -72,8 +73,10 @@ export class ProxySession {
         );
       } catch (e) {
         await proxy.stop();
-        throw new Error(
+        throw new LinetapError(
           `cannot write the capture file "${options.capture}": ${(e as Error).message}`,
+          (e as { code?: string }).code,
+          { cause: e },
         );
       }
     }
