@@ -118,6 +118,11 @@ function report(command: string, err: unknown): number {
 }
 
 if (require.main === module) {
+  // `linetap show big.linetap | head` closes our stdout early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -66,10 +66,3 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     await server.close();
   }
 }
-
-if (require.main === module) {
-  runDemo({ stay: process.argv.includes('--stay') }).catch((err: Error) => {
-    process.stderr.write(`demo failed: ${err.message}\n`);
-    process.exitCode = 2;
-  });
-}

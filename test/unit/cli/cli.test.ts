@@ -1,0 +1,237 @@
+// The `linetap` command line as a person uses it: real processes, real sockets, real files.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { buildCli, runCli, startCli } from '../helpers/cli';
+import { connect, readAll, startServer, type TestServer } from '../helpers/net';
+import { startRedis } from '../helpers/peers';
+
+describe('linetap command line', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => buildCli());
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linetap-cli-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('--help works everywhere; bad calls exit 2 with what to do', async () => {
+    for (const cmd of [[], ['proxy'], ['send'], ['show'], ['export'], ['demo']]) {
+      const r = await runCli([...cmd, '--help']);
+      assert.equal(r.code, 0, `${cmd.join(' ')} --help`);
+      assert.match(r.stdout, /linetap/);
+    }
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    const unknown = await runCli(['prxy']);
+    assert.equal(unknown.code, 2);
+    assert.match(
+      unknown.stderr,
+      /unknown command "prxy"\. Commands: proxy, send, show, export, demo/,
+    );
+    const missing = await runCli(['proxy', '--listen', '7000']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--upstream is required, e\.g\. --upstream localhost:6379/);
+    const badSpec = await runCli([
+      'proxy',
+      '--listen',
+      '0',
+      '--upstream',
+      'h:1',
+      '--framing',
+      'crfl',
+    ]);
+    assert.equal(badSpec.code, 2);
+    assert.match(badSpec.stderr, /bad framing spec "crfl".*Accepted: lf, crlf/);
+    const badOption = await runCli(['proxy', '--lisen', '7000']);
+    assert.equal(badOption.code, 2);
+    assert.match(badOption.stderr, /Unknown option '--lisen'[\s\S]*See: linetap proxy --help/);
+    const badFilter = await runCli(['show', 'x.linetap', '--filter', 'stauts:200']);
+    assert.equal(badFilter.code, 2);
+    assert.match(badFilter.stderr, /column 1/);
+  });
+
+  describe('proxy, capture, show and export', () => {
+    let up: TestServer;
+    beforeEach(async () => {
+      up = await startServer((s) => {
+        // Upper-cases ASCII letters byte by byte, so non-UTF-8 bytes come back unchanged.
+        s.on('data', (c: Buffer) => s.write(c.map((b) => (b >= 0x61 && b <= 0x7a ? b - 32 : b))));
+        s.on('end', () => s.end());
+      });
+    });
+    afterEach(() => up.close());
+
+    it('prints frames live as JSON, records them, and shows them back', async () => {
+      const capture = path.join(dir, 's.linetap');
+      const proxy = startCli([
+        'proxy',
+        '--listen',
+        '0',
+        '--upstream',
+        `127.0.0.1:${up.port}`,
+        '--framing',
+        'crlf',
+        '--json',
+        '--capture',
+        capture,
+      ]);
+      const [, port] = await proxy.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+      const c = await connect(Number(port));
+      const got = readAll(c);
+      c.end(Buffer.concat([Buffer.from('hello\r\nwörld\r\n'), Buffer.from([0xff])]));
+      assert.deepEqual(
+        await got,
+        Buffer.concat([Buffer.from('HELLO\r\nWöRLD\r\n'), Buffer.from([0xff])]),
+      );
+      await proxy.waitFor(/"type":"close"/, 'stdout');
+      assert.equal(await proxy.interrupt(), 0);
+      assert.match(proxy.stderr(), /capture written to/);
+      const lines = proxy
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const frames = lines.filter((l) => l.type === 'frame');
+      assert.deepEqual(
+        frames.map((f) => [f.dir, f.text ?? f.b64, f.partial === true]),
+        [
+          ['c2s', 'hello\r\n', false],
+          ['c2s', 'wörld\r\n', false],
+          ['c2s', '/w==', true],
+          ['s2c', 'HELLO\r\n', false],
+          ['s2c', 'WöRLD\r\n', false],
+          ['s2c', '/w==', true],
+        ],
+      );
+
+      const shown = await runCli(['show', capture]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /→ +7B hello\\r\\n/);
+      assert.match(shown.stdout, /← +7B HELLO\\r\\n/);
+      assert.match(shown.stdout, /\[partial\]/);
+      const filtered = await runCli(['show', capture, '--json', '--filter', 's2c /HELLO/']);
+      assert.equal(filtered.stdout.trim().split('\n').length, 1);
+      assert.equal(JSON.parse(filtered.stdout).text, 'HELLO\r\n');
+
+      const pcap = path.join(dir, 's.pcapng');
+      const exported = await runCli(['export', capture, '--pcapng', pcap]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const payloads = execFileSync('tshark', [
+        '-r',
+        pcap,
+        '-T',
+        'fields',
+        '-e',
+        'tcp.payload',
+        '-Y',
+        'tcp.len > 0',
+      ]).toString();
+      assert.ok(payloads.includes(Buffer.from('hello\r\n').toString('hex')), payloads);
+    });
+
+    it('show reports a malformed line by number, shows the rest, and exits 2', async () => {
+      const file = path.join(dir, 'bad.linetap');
+      fs.writeFileSync(
+        file,
+        [
+          '{"linetap":1,"created":"2026-11-25T00:00:00.000Z","listen":"127.0.0.1:7000","upstream":"127.0.0.1:6379","framing":{"c2s":"crlf","s2c":"crlf"}}',
+          '{"e":"open","c":1,"t":0,"peer":"127.0.0.1:5000"}',
+          '{"e":"frame","c":1,"d":">","t":10,"text":"one\\r\\n"}',
+          '{"e":"frame","c":1,"d":">","t":11,"text":',
+          '{"e":"frame","c":1,"d":">","t":12,"text":"two\\r\\n"}',
+          '{"e":"frame","c":1,"d":"<","t":13,"text":"tor',
+        ].join('\n'),
+      );
+      const r = await runCli(['show', file]);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout, /one\\r\\n/);
+      assert.match(r.stdout, /two\\r\\n/);
+      assert.match(r.stderr, /line 4: /);
+      assert.match(r.stderr, /line 6: .*torn|line 6:/);
+      assert.match(r.stderr, /could not be read; everything else was/);
+    });
+
+    it('holds a frame with --intercept until "r" is typed', async () => {
+      const proxy = startCli([
+        'proxy',
+        '--listen',
+        '0',
+        '--upstream',
+        `127.0.0.1:${up.port}`,
+        '--framing',
+        'crlf',
+        '--intercept',
+        'c2s /secret/',
+      ]);
+      const [, port] = await proxy.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+      const c = await connect(Number(port));
+      let back = '';
+      c.on('data', (d: Buffer) => (back += d.toString()));
+      c.write('open\r\nsecret\r\n');
+      const [, id] = await proxy.waitFor(/held #(\d+)/);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(back, 'OPEN\r\n');
+      proxy.proc.stdin.write(`r ${id}\n`);
+      await proxy.waitFor(new RegExp(`released #${id}`));
+      const until = Date.now() + 5000;
+      while (back !== 'OPEN\r\nSECRET\r\n' && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(back, 'OPEN\r\nSECRET\r\n');
+      c.destroy();
+      assert.equal(await proxy.interrupt(), 0);
+    });
+
+    it('says what to do when the port is taken', async () => {
+      const r = await runCli(['proxy', '--listen', String(up.port), '--upstream', '127.0.0.1:1']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /already in use.*choose another listen port/);
+    });
+  });
+
+  it('send talks to a real redis-server and pairs the reply', async () => {
+    const redis = await startRedis();
+    try {
+      const r = await runCli([
+        'send',
+        `127.0.0.1:${redis.port}`,
+        '*1\\r\\n$4\\r\\nPING\\r\\n',
+        'ECHO "hi there"\\r\\n',
+        '--framing',
+        'redis',
+        '--json',
+        '--wait',
+        '300',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const frames = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { dir: string; text: string; re?: number; id: number });
+      assert.deepEqual(
+        frames.map((f) => [f.dir, f.text]),
+        [
+          ['c2s', '*1\r\n$4\r\nPING\r\n'],
+          ['s2c', '+PONG\r\n'],
+          ['c2s', 'ECHO "hi there"\r\n'],
+          ['s2c', '$8\r\nhi there\r\n'],
+        ],
+      );
+      assert.equal(frames[1].re, frames[0].id);
+      assert.equal(frames[3].re, frames[2].id);
+      const refused = await runCli(['send', '127.0.0.1:1', 'x']);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /refused the connection/);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('demo runs the chat through a proxy and ends cleanly', async () => {
+    const r = await runCli(['demo']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /→ +12B NICK alice\\r\\n/);
+    assert.match(r.stdout, /← +5B BYE\\r\\n/);
+    assert.match(r.stdout, /every client ran its script to the end/);
+  });
+});
