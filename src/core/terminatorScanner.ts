@@ -134,7 +134,7 @@ export class TerminatorScanner {
             sink.found(buf, pos, pos);
           }
         } else {
-          const i = buf.indexOf(t, pos);
+          const i = indexOfTerminator(buf, t, pos);
           if (i >= 0) {
             if (i > pos) {
               const next = this._collect(buf, pos, i);
@@ -148,7 +148,7 @@ export class TerminatorScanner {
             this._messageBytes = 0;
             sink.found(buf, i, pos);
           } else {
-            const k = t.length > 1 && !final ? findPrefixAtEnd(buf, t, pos) : 0;
+            const k = t.length > 1 && !final ? prefixAtEnd(buf, t, pos) : 0;
             if (k > 0) {
               if (k !== avail) {
                 const next = this._collect(buf, pos, end - k);
@@ -188,4 +188,40 @@ export class TerminatorScanner {
     this._limitDue = true;
     return cut;
   }
+}
+
+/**
+ * `buf.indexOf(t, pos)`, faster for short messages: indexOf with a number needle is a memchr
+ * behind a much cheaper call than with a Buffer needle (about 30 ns against 150 ns on Node 20),
+ * so look for the first byte and compare the rest here. When the first byte keeps turning up
+ * without the rest (`\r\n.\r\n` over CRLF lines), hand over to the native substring search.
+ */
+function indexOfTerminator(buf: Buffer, t: Buffer, pos: number): number {
+  const first = t[0];
+  const n = t.length;
+  if (n === 1) return buf.indexOf(first, pos);
+  const last = buf.length - n;
+  for (let misses = 0; misses < 8; misses++) {
+    const i = buf.indexOf(first, pos);
+    if (i < 0 || i > last) return -1;
+    let k = 1;
+    while (k < n && buf[i + k] === t[k]) k++;
+    if (k === n) return i;
+    pos = i + 1;
+  }
+  return buf.indexOf(t, pos);
+}
+
+/**
+ * findPrefixAtEnd for the scanner's own Buffers: it runs at the end of every read, so with
+ * one-byte reads on every byte, and most reads end where no prefix can start.
+ */
+function prefixAtEnd(buf: Buffer, t: Buffer, pos: number): number {
+  const end = buf.length;
+  if (end === pos) return 0;
+  // A prefix can only end with a byte that occurs in t before its last byte.
+  const lastByte = buf[end - 1];
+  let j = 0;
+  while (j < t.length - 1 && t[j] !== lastByte) j++;
+  return j === t.length - 1 ? 0 : findPrefixAtEnd(buf, t, pos);
 }

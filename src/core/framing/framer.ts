@@ -26,6 +26,10 @@ export interface FramerOptions {
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
 const NO_FRAMES: readonly Frame[] = Object.freeze([]);
+/** Runs up to this long are copied into the stash when a chunk ends inside a frame. */
+const STASH_RUN_BYTES = 1024;
+/** A stash grown past this by a long frame is dropped after it rather than kept. */
+const MAX_KEPT_STASH_BYTES = 64 * 1024;
 
 /**
  * Splits one direction of a stream into frames on a terminator. The base class ends a frame at
@@ -36,9 +40,15 @@ export class Framer implements ScanSink {
   readonly maxFrameBytes: number;
   private readonly _scanner: TerminatorScanner;
   private readonly _onFrame: FramerOptions['onFrame'];
-  // The current frame is `_pieces` followed by the run `_runBuf[_runStart, _runEnd)`. Runs are
-  // views into fed chunks, so a frame inside one chunk is never copied.
+  // The current frame is `_pieces`, then `_stash[_stashStart, _stashEnd)`, then the run
+  // `_runBuf[_runStart, _runEnd)`: a view into the chunk being scanned, so a frame inside one
+  // chunk is never copied. A run the chunk's end breaks off is copied into the stash when short
+  // (one-byte reads must not cost a Buffer per byte) and kept as a view in `_pieces` when long.
+  // The stash is reused from frame to frame: it never leaves the framer uncopied.
   private _pieces: Buffer[] = [];
+  private _stash: Buffer = EMPTY;
+  private _stashStart = 0;
+  private _stashEnd = 0;
   private _runBuf: Buffer = EMPTY;
   private _runStart = 0;
   private _runEnd = 0;
@@ -191,9 +201,7 @@ export class Framer implements ScanSink {
     if (buf === this._runBuf && start === this._runEnd) {
       this._runEnd = end;
     } else {
-      if (this._runEnd > this._runStart) {
-        this._pieces.push(this._runBuf.subarray(this._runStart, this._runEnd));
-      }
+      if (this._runEnd > this._runStart) this._breakRun();
       this._runBuf = buf;
       this._runStart = start;
       this._runEnd = end;
@@ -201,15 +209,56 @@ export class Framer implements ScanSink {
     this._frameBytes += end - start;
   }
 
-  /** The frame's bytes from `offset` (within the frame) to its current end. */
+  /** Moves the run out of the way of a run in another buffer: into the stash, or `_pieces`. */
+  private _breakRun(): void {
+    const buf = this._runBuf;
+    const start = this._runStart;
+    const n = this._runEnd - start;
+    if (n > STASH_RUN_BYTES) {
+      if (this._stashEnd > this._stashStart) {
+        // The stashed bytes now sit before a piece; later stashing must not move or overwrite them.
+        this._pieces.push(this._stash.subarray(this._stashStart, this._stashEnd));
+        this._stashStart = this._stashEnd;
+      }
+      this._pieces.push(buf.subarray(start, this._runEnd));
+      return;
+    }
+    let stash = this._stash;
+    let at = this._stashEnd;
+    if (at + n > stash.length) {
+      const kept = at - this._stashStart;
+      const grown = Buffer.allocUnsafe(Math.max(2 * stash.length, kept + n, 256));
+      stash.copy(grown, 0, this._stashStart, at);
+      this._stash = stash = grown;
+      this._stashStart = 0;
+      at = kept;
+    }
+    if (n <= 32) {
+      for (let i = 0; i < n; i++) stash[at + i] = buf[start + i];
+    } else {
+      buf.copy(stash, at, start, this._runEnd);
+    }
+    this._stashEnd = at + n;
+  }
+
+  /** The frame's bytes from `offset` (within the frame) to its current end; never the stash. */
   private _bytesFrom(offset: number): Buffer {
     const runLen = this._runEnd - this._runStart;
     const fromEnd = this._frameBytes - offset;
     if (fromEnd <= runLen) return this._runBuf.subarray(this._runEnd - fromEnd, this._runEnd);
-    const all = Buffer.concat([
-      ...this._pieces,
-      this._runBuf.subarray(this._runStart, this._runEnd),
-    ]);
+    if (this._pieces.length === 0) {
+      // Stash and run only (a frame over small reads): one copy, no intermediate views.
+      const out = Buffer.allocUnsafe(fromEnd);
+      this._stash.copy(out, 0, this._stashEnd - (fromEnd - runLen), this._stashEnd);
+      if (runLen > 0) this._runBuf.copy(out, fromEnd - runLen, this._runStart, this._runEnd);
+      return out;
+    }
+    const parts = [...this._pieces];
+    if (this._stashEnd > this._stashStart) {
+      parts.push(this._stash.subarray(this._stashStart, this._stashEnd));
+    }
+    if (runLen > 0) parts.push(this._runBuf.subarray(this._runStart, this._runEnd));
+    const all = Buffer.concat(parts, this._frameBytes);
     return offset === 0 ? all : all.subarray(offset);
   }
 
@@ -227,7 +276,10 @@ export class Framer implements ScanSink {
       oversize,
       ann,
     };
-    this._pieces = [];
+    if (this._pieces.length > 0) this._pieces = [];
+    // Keep a small stash for the next frame; let a big one go with this frame's memory.
+    if (this._stash.length > MAX_KEPT_STASH_BYTES) this._stash = EMPTY;
+    this._stashStart = this._stashEnd = 0;
     this._runBuf = EMPTY;
     this._runStart = this._runEnd = 0;
     this._frameBytes = 0;
