@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { buildCli, runCli, startCli } from '../helpers/cli';
-import { connect, readAll, startServer, type TestServer } from '../helpers/net';
+import { buildCli, killAll, runCli, startCli } from '../helpers/cli';
+import { connect, readAll, startServer, waitFor, type TestServer } from '../helpers/net';
 import { startRedis } from '../helpers/peers';
 
 describe('linetap command line', function () {
@@ -13,7 +13,10 @@ describe('linetap command line', function () {
   let dir: string;
   before(() => buildCli());
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linetap-cli-'))));
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    killAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('--help works everywhere; bad calls exit 2 with what to do', async () => {
     for (const cmd of [[], ['proxy'], ['send'], ['show'], ['export'], ['demo']]) {
@@ -170,14 +173,13 @@ describe('linetap command line', function () {
       c.on('data', (d: Buffer) => (back += d.toString()));
       c.write('open\r\nsecret\r\n');
       const [, id] = await proxy.waitFor(/held #(\d+)/);
+      const seen = () => back;
+      await waitFor(() => seen() === 'OPEN\r\n', 'the echo of the first line');
       await new Promise((r) => setTimeout(r, 150));
-      assert.equal(back, 'OPEN\r\n');
+      assert.equal(seen(), 'OPEN\r\n', 'the held line has not passed');
       proxy.proc.stdin.write(`r ${id}\n`);
       await proxy.waitFor(new RegExp(`released #${id}`));
-      const until = Date.now() + 5000;
-      while (back !== 'OPEN\r\nSECRET\r\n' && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 20));
-      assert.equal(back, 'OPEN\r\nSECRET\r\n');
+      await waitFor(() => seen() === 'OPEN\r\nSECRET\r\n', 'the released line');
       c.destroy();
       assert.equal(await proxy.interrupt(), 0);
     });

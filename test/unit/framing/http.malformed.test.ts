@@ -131,6 +131,10 @@ describe('http framer: malformed input', () => {
     assert.match(messages(head.c2s[0]), /inside a header block/);
     const chunk = run(GET('/'), 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab');
     assert.match(messages(chunk.s2c[1]), /inside a 5-byte chunk \(3 bytes missing\)/);
+    const eight = run('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\nab');
+    assert.match(messages(eight.c2s[1]), /inside an 8-byte body \(6 bytes missing\)/);
+    const eleven = run(GET('/'), 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nb\r\nab');
+    assert.match(messages(eleven.s2c[1]), /inside an 11-byte chunk \(9 bytes missing\)/);
   });
 
   it('never throws and keeps every byte on random input, also with a tiny frame limit', () => {

@@ -295,6 +295,7 @@ describe('irc framer', () => {
       const f = one('PRIVMSG #c :hi');
       assert.ok(f.partial);
       assert.equal(f.ann?.name, 'PRIVMSG');
+      assert.equal(f.ann?.summary, 'PRIVMSG #c "hi"');
       assert.deepEqual(warningsOf(f), ['truncated: stream ended inside a line, before its \\r\\n']);
     });
 

@@ -182,6 +182,42 @@ describe('memcached framer', () => {
       );
     });
 
+    it('reads an incr or decr result padded with spaces as a NUMBER', () => {
+      const { s2c: out } = frames('incr n 1\r\ndecr n 91\r\n', '100\r\n9  \r\n');
+      assert.deepEqual(
+        out.map((f) => f.ann?.name),
+        ['NUMBER', 'NUMBER'],
+      );
+      assert.deepEqual(
+        out.map((f) => f.ann?.fields?.value),
+        [100, 9],
+      );
+      assert.deepEqual(out.map(codes), [[], []]);
+      assert.deepEqual(
+        out.map((f) => f.ann?.re),
+        [0, 1],
+      );
+    });
+
+    it('makes the log lines after an accepted watch pushes', () => {
+      const log = 'ts=1589114401.199460 gid=1 type=item_get key=foo status=found clsid=1';
+      const { s2c: out } = frames('watch fetchers\r\n', `OK\r\n${log}\r\n${log}\r\n`);
+      assert.deepEqual(
+        out.map((f) => f.ann?.kind),
+        ['reply', 'push', 'push'],
+      );
+      assert.deepEqual(
+        out.map((f) => f.ann?.re),
+        [0, undefined, undefined],
+      );
+      assert.deepEqual(out.map(codes), [[], [], []]);
+      assert.equal(out[1].ann?.fields?.type, 'item_get');
+      assert.equal(out[1].ann?.fields?.key, 'foo');
+      // Refused, a watch makes no watcher: what follows is read as replies.
+      const refused = frames('watch nonsense\r\n', `CLIENT_ERROR bad\r\n${log}\r\n`);
+      assert.deepEqual(refused.s2c.map(codes), [[], ['violation', 'unpaired']]);
+    });
+
     it('warns about a reply with no request, once requests have been seen', () => {
       const { s2c: out } = frames('delete k\r\n', 'DELETED\r\nSTORED\r\n');
       assert.deepEqual(out.map(codes), [[], ['unpaired']]);
@@ -269,6 +305,31 @@ describe('memcached framer', () => {
       assert.match(messages(req[0]), /10-byte data block of set k 0 0 10: 3 of its 12 bytes/);
       assert.equal(out[0].partial, true);
       assert.match(messages(out[0]), /inside a STAT list \(2 lines, no END\)/);
+    });
+  });
+
+  describe('the end of the stream', () => {
+    it('names and summarises a command or data block the stream cut off', () => {
+      const block = frames('set k 0 0 10\r\nabc', 'VALUE k 0 10\r\nabc');
+      assert.equal(block.c2s[0].ann?.name, 'SET');
+      assert.equal(block.c2s[0].ann?.summary, 'set k 0 0 10 "abc…"');
+      assert.equal(block.s2c[0].ann?.name, 'VALUE');
+      assert.equal(block.s2c[0].ann?.summary, 'VALUE k 0 10 "abc…"');
+      const line = frames('get k', 'STORED');
+      assert.equal(line.c2s[0].ann?.name, 'GET');
+      assert.equal(line.c2s[0].ann?.summary, 'get k');
+      assert.equal(line.s2c[0].ann?.name, 'STORED');
+      assert.equal(line.s2c[0].ann?.summary, 'STORED');
+      assert.deepEqual([...line.c2s, ...line.s2c].map(codes), [['truncated'], ['truncated']]);
+    });
+
+    it('names and summarises a list the stream cut off', () => {
+      const { s2c: out } = frames('stats\r\n', 'STAT a 1\r\nSTAT b 2\r\n');
+      assert.equal(out[0].ann?.name, 'STAT');
+      assert.equal(out[0].ann?.summary, '2 STAT lines: a=1, b=2');
+      assert.equal(out[0].ann?.fields?.['stat:b'], '2');
+      const items = frames('stats cachedump 1 1\r\n', 'ITEM a [1 b; 0 s]\r\n');
+      assert.match(messages(items.s2c[0]), /inside an ITEM list \(1 lines, no END\)/);
     });
   });
 

@@ -305,6 +305,28 @@ describe('stomp framer', () => {
       }
     });
 
+    it('says "an" before a command that starts with a vowel', () => {
+      const { c2s, s2c } = offline('ABORT\n\n\0', 'ERROR\nmessage:x\n');
+      assert.deepEqual(warningsOf(c2s[0]), [
+        'violation: an ABORT frame needs a transaction header',
+      ]);
+      assert.deepEqual(warningsOf(s2c[0]), [
+        'truncated: stream ended inside an ERROR frame, in its headers',
+      ]);
+    });
+
+    it('names a frame whose command line the stream cut off', () => {
+      const { c2s, s2c } = offline('\0SEND', 'MESSAGE\r');
+      assert.deepEqual(names(c2s), ['SEND']);
+      assert.equal(c2s[0].ann?.summary, 'SEND');
+      assert.equal(c2s[0].ann?.kind, 'request');
+      assert.deepEqual(names(s2c), ['MESSAGE']);
+      assert.equal(s2c[0].ann?.kind, 'push');
+      assert.deepEqual(warningsOf(s2c[0]), [
+        'truncated: stream ended inside a command line, before its EOL',
+      ]);
+    });
+
     it('reads a content-length header whose start an idle cut() already showed', () => {
       const { c2s } = stompProtocol.createFramers();
       const frames = [...c2s.feed(b('SEND\ndestination:/q\ncontent-le'))];

@@ -292,6 +292,9 @@ describe('http framer: WebSocket after an upgrade', () => {
       assert.equal(p.c2s[0].partial, true);
       assert.match(messages(p.c2s[0]), /inside a 10-byte ws text payload \(5 bytes missing\)/);
       assert.match(messages(p.s2c[0]), /inside a WebSocket frame header/);
+      const eight = ws(2, 'abcdefgh', { mask: M });
+      const cut = one([eight.subarray(0, eight.length - 2)]);
+      assert.match(messages(cut.c2s[0]), /inside an 8-byte ws binary payload \(2 bytes missing\)/);
     });
   });
 });

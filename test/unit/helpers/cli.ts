@@ -6,6 +6,13 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The bundled CLI, built once per test run. */
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 let built = false;
+const live = new Set<ChildProcessWithoutNullStreams>();
+
+/** Kills every CLI process a test left running (after a failure), so none outlives the run. */
+export function killAll(): void {
+  for (const p of live) p.kill('SIGKILL');
+  live.clear();
+}
 
 /** Bundles the CLI with the project's esbuild script (once). */
 export function buildCli(): void {
@@ -61,7 +68,13 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
   let err = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  live.add(proc);
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('close', (code) => {
+      live.delete(proc);
+      resolve(code);
+    }),
+  );
   return {
     proc,
     stdout: () => out,

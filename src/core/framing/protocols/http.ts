@@ -24,38 +24,39 @@
 import type { Terminator } from '../../terminatorScanner';
 import { type Annotation, type Direction, type Frame, otherDirection } from '../frame';
 import type { FramerOptions } from '../framer';
-import { CarryFramer, lineOf, type SegmentView } from './carryFramer';
 import {
   HeaderBlock,
-  isTchar,
+  httpWarnings,
   parseChunkSize,
   parseRequestLine,
   parseStatusLine,
+  PREVIEW_KEEP,
   type StartLine,
-  WarningList,
+  WHOLE,
 } from './httpHead';
 import {
   type Chunk,
   chunkAnnotation,
+  guessMode,
   isInterim,
   lastChunkAnnotation,
   type MessagePlan,
-  type Mode,
   planRequest,
   planResponse,
   type RequestInfo,
+  sized,
+  sizeNote,
   strayLineAnnotation,
   type Then,
 } from './httpMessage';
 import { PendingRequests, type Protocol, type ProtocolFramers, quote } from './protocol';
+import { SegmentFramer } from './segmentFramer';
 import { WebSocketReader, WebSocketSession } from './websocket';
 
 const LF = 10;
-const CR = 13;
-const SP = 32;
 const NEWLINE = Buffer.from('\n');
 /** Bytes of a line kept for parsing when frame cuts split it; longer lines are read by prefix. */
-const LINE_KEEP = 8 * 1024;
+const CUT_LINE_KEEP = 8 * 1024;
 /** Requests awaiting a response, per connection. */
 const MAX_PENDING = 10_000;
 
@@ -91,13 +92,8 @@ interface Message {
   chunk: Chunk | undefined;
 }
 
-/** `N bytes`, saying how many are in this frame when cuts sent the rest to earlier ones. */
-function sizeNote(total: number, here: number): string {
-  return here < total ? `${total} bytes (last ${here} here)` : `${total} bytes`;
-}
-
 /** One direction of an HTTP connection. */
-class HttpFramer extends CarryFramer {
+class HttpFramer extends SegmentFramer {
   private _state: State = 'line';
   private _head: StartLine | undefined;
   private _block: HeaderBlock | undefined;
@@ -112,36 +108,49 @@ class HttpFramer extends CarryFramer {
     private readonly _session: HttpSession,
     options: FramerOptions,
   ) {
-    super(NEWLINE, 'http', LINE_KEEP, options);
+    super(NEWLINE, 'http', options);
+    this._expect(NEWLINE, WHOLE);
     _session.framers[_dir] = this;
+  }
+
+  /** @internal */
+  override found(buf: Buffer, start: number, end: number): void {
+    // HTTP frames stay within the limit: a delimiter that would take a frame past it goes
+    // through collect, which cuts the frame first (the base lets a terminator pass the limit).
+    if (end > start && this.frameLength + (end - start) > this.maxFrameBytes) {
+      this.collect(buf, start, end);
+      super.found(buf, end, end);
+    } else {
+      super.found(buf, start, end);
+    }
   }
 
   override flush(): readonly Frame[] {
     // Until-close bodies and tunnels end here, complete: annotated, and not `partial`.
-    if (this.terminator === null && this.frameLength > 0) this.end(this._closeAnnotation());
+    if (this.terminator === null && this.frameLength > 0) this.endFrame(this._closeAnnotation());
     return super.flush();
   }
 
-  protected override onView(v: SegmentView): void {
+  protected override onSegment(): void {
     switch (this._state) {
       case 'line':
-        return this._onStartLine(v);
+        return this._onStartLine();
       case 'headers':
-        return this._onHeaderLine(v);
+        return this._onHeaderLine();
       case 'body':
-        return this._onBody(v);
+        return this._onBody();
       case 'chunk-size':
-        return this._onChunkSize(v);
+        return this._onChunkSize();
       case 'chunk-data':
-        return this._onChunkData(v);
+        return this._onChunkData();
       case 'chunk-end':
-        return this._onChunkEnd(v);
+        return this._onChunkEnd();
       case 'trailers':
-        return this._onTrailer(v);
+        return this._onTrailer();
       case 'peek':
-        return this._onPeek(v);
+        return this._onPeek();
       case 'ws':
-        return this._onWs(v);
+        return this._onWs();
       default:
         // until-close and tunnel have no terminator: no segment ends there.
         return;
@@ -172,11 +181,11 @@ class HttpFramer extends CarryFramer {
         break;
       case 'body':
         ann = { ...ann, name: 'body' };
-        message = `stream ended inside a ${msg?.length}-byte body (${missing} bytes missing)`;
+        message = `stream ended inside ${sized(msg?.length, 'body')} (${missing} bytes missing)`;
         break;
       case 'chunk-data':
         ann = { ...ann, name: 'chunk' };
-        message = `stream ended inside a ${msg?.chunk?.size}-byte chunk (${missing} bytes missing)`;
+        message = `stream ended inside ${sized(msg?.chunk?.size, 'chunk')} (${missing} bytes missing)`;
         break;
       case 'chunk-size':
       case 'chunk-end':
@@ -201,19 +210,19 @@ class HttpFramer extends CarryFramer {
 
   // ---- HTTP messages -------------------------------------------------------------------------
 
-  private _onStartLine(v: SegmentView): void {
-    const line = lineOf(v);
+  private _onStartLine(): void {
+    const line = this.segmentLine();
     const c2s = this._dir === 'c2s';
     const parsed = c2s ? parseRequestLine(line.content) : parseStatusLine(line.content);
     if (parsed.kind === 'request' || parsed.kind === 'status') {
       this._head = parsed;
       this._block = new HeaderBlock();
-      this._block.countLine(line, v.total);
+      this._block.countLine(line, this.wholeLength);
       this._state = 'headers';
       return;
     }
     const seq = this.frameCount;
-    this.end(strayLineAnnotation(parsed, line, v.total, c2s));
+    this.endFrame(strayLineAnnotation(parsed, line, this.wholeLength, c2s));
     if (parsed.kind === 'http09') {
       const info = {
         method: parsed.method,
@@ -225,18 +234,18 @@ class HttpFramer extends CarryFramer {
     }
   }
 
-  private _onHeaderLine(v: SegmentView): void {
+  private _onHeaderLine(): void {
     const block = this._block;
     const head = this._head;
     if (block === undefined || head === undefined) return;
-    const line = lineOf(v);
-    block.countLine(line, v.total);
+    const line = this.segmentLine();
+    block.countLine(line, this.wholeLength);
     if (line.content.length > 0) {
       block.addField(line.content);
     } else if (head.kind === 'request') {
       const plan = planRequest(head, block, this._session.ws);
       const seq = this.frameCount;
-      this.end(plan.ann);
+      this.endFrame(plan.ann);
       this._session.pending.push(seq, plan.info);
       if (plan.then === 'h2') this._session.framers[otherDirection(this._dir)]?._h2Follows();
       this._startBody(plan, undefined, plan.info);
@@ -244,7 +253,7 @@ class HttpFramer extends CarryFramer {
       const pending = this._session.pending;
       const request = isInterim(head.status) ? pending.peek() : pending.shift();
       const plan = planResponse(head, block, request, this._session.ws);
-      this.end(plan.ann);
+      this.endFrame(plan.ann);
       this._startBody(plan, request?.seq, undefined);
     }
   }
@@ -258,79 +267,79 @@ class HttpFramer extends CarryFramer {
     this._msg = { re, text, length, then, info, chunks: 0, chunkBytes: 0, chunk: undefined };
     this._head = undefined;
     this._block = undefined;
-    if (plan.body === 'length') this._enter('body', length, 0);
-    else if (plan.body === 'chunked') this._enter('chunk-size', NEWLINE, LINE_KEEP);
-    else if (plan.body === 'close') this._enter('until-close', null, 0);
+    if (plan.body === 'length') this._enter('body', length, PREVIEW_KEEP);
+    else if (plan.body === 'chunked') this._enter('chunk-size', NEWLINE, WHOLE);
+    else if (plan.body === 'close') this._enter('until-close', null, PREVIEW_KEEP);
     else this._afterMessage();
   }
 
-  private _onBody(v: SegmentView): void {
+  private _onBody(): void {
     const msg = this._msg;
     const length = msg?.length ?? 0;
-    const whole = v.head.length === v.total && v.total === length;
-    const preview = whole && msg?.text ? ` ${quote(v.head)}` : '';
+    const preview = !this.segmentCut && msg?.text ? ` ${quote(this.segmentHead())}` : '';
     const summary = `body ${sizeNote(length, this.frameLength)}${preview}`;
-    this.end({ kind: 'data', name: 'body', re: msg?.re, summary, fields: { length } });
+    this.endFrame({ kind: 'data', name: 'body', re: msg?.re, summary, fields: { length } });
     this._afterMessage();
   }
 
   // ---- chunked bodies (RFC 9112 §7.1) --------------------------------------------------------
 
-  private _onChunkSize(v: SegmentView): void {
+  private _onChunkSize(): void {
     const msg = this._msg;
     if (msg === undefined) return;
-    const line = lineOf(v);
-    const warnings = new WarningList();
+    const line = this.segmentLine();
+    const warnings = httpWarnings();
     if (line.ending === 'lf') warnings.add('bare-lf', 'chunk size line ends with a bare \\n');
     const parsed = parseChunkSize(line.content);
     if (!parsed.ok) {
       warnings.add('violation', `${parsed.problem}; reading the next line as a chunk size`);
       const summary = parsed.problem;
-      this.end({ kind: 'data', name: 'chunk', re: msg.re, summary, warnings: warnings.take() });
+      const ann = { kind: 'data' as const, name: 'chunk', re: msg.re, summary };
+      this.endFrame(warnings.attach(ann));
       return;
     }
     const { size, ext } = parsed;
     msg.chunk = { size, ext, preview: undefined, cut: false, warnings };
     if (size > 0) {
-      this._enter('chunk-data', size, 0);
+      this._enter('chunk-data', size, PREVIEW_KEEP);
     } else {
       this._block = new HeaderBlock();
-      this._block.countLine(line, v.total);
-      this._enter('trailers', NEWLINE, LINE_KEEP);
+      this._block.countLine(line, this.wholeLength);
+      this._enter('trailers', NEWLINE, WHOLE);
     }
   }
 
-  private _onChunkData(v: SegmentView): void {
+  private _onChunkData(): void {
     const chunk = this._msg?.chunk;
     if (chunk === undefined) return;
-    chunk.cut = v.head.length < v.total;
-    chunk.preview = !chunk.cut && this._msg?.text ? quote(v.head) : undefined;
-    this._enter('chunk-end', NEWLINE, 64);
+    chunk.cut = this.segmentCut;
+    chunk.preview = !chunk.cut && this._msg?.text ? quote(this.segmentHead()) : undefined;
+    this._enter('chunk-end', NEWLINE, WHOLE);
   }
 
-  private _onChunkEnd(v: SegmentView): void {
+  private _onChunkEnd(): void {
     const msg = this._msg;
     const chunk = msg?.chunk;
     if (msg === undefined || chunk === undefined) return;
     msg.chunks++;
     msg.chunkBytes += chunk.size;
-    this.end(chunkAnnotation(chunk, lineOf(v), msg.re));
+    this.endFrame(chunkAnnotation(chunk, this.segmentLine(), msg.re));
     msg.chunk = undefined;
-    this._enter('chunk-size', NEWLINE, LINE_KEEP);
+    this._enter('chunk-size', NEWLINE, WHOLE);
   }
 
-  private _onTrailer(v: SegmentView): void {
+  private _onTrailer(): void {
     const block = this._block;
     const msg = this._msg;
     if (block === undefined || msg === undefined) return;
-    const line = lineOf(v);
-    block.countLine(line, v.total);
+    const line = this.segmentLine();
+    block.countLine(line, this.wholeLength);
     if (line.content.length > 0) {
       block.addField(line.content);
       return;
     }
     const ext = msg.chunk?.ext ?? '';
-    this.end(lastChunkAnnotation(block, ext, msg.chunks, msg.chunkBytes, msg.re));
+    this.endFrame(lastChunkAnnotation(block, ext, msg.chunks, msg.chunkBytes, msg.re));
     this._block = undefined;
     this._afterMessage();
   }
@@ -348,7 +357,7 @@ class HttpFramer extends CarryFramer {
 
   private _enterLine(): void {
     if (this._tunnelNext) this._enterTunnel('h2');
-    else this._enter('line', NEWLINE, LINE_KEEP);
+    else this._enter('line', NEWLINE, WHOLE);
   }
 
   private _enterWs(): void {
@@ -365,7 +374,7 @@ class HttpFramer extends CarryFramer {
 
   /** The client sent the HTTP/2 preface: the server's next message is HTTP/2 too. */
   private _h2Follows(): void {
-    if (this._state === 'line' && this.frameLength === 0 && !this.carrying) {
+    if (this._state === 'line' && this.frameLength === 0 && this.wholeLength === 0) {
       this._enterTunnel('h2');
     } else {
       this._tunnelNext = true;
@@ -383,13 +392,13 @@ class HttpFramer extends CarryFramer {
     }
   }
 
-  private _onPeek(v: SegmentView): void {
+  private _onPeek(): void {
     const info = this._peekInfo;
-    const bytes = v.head;
+    const bytes = this.segmentHead();
     const mode = info?.outcome ?? guessMode(bytes, info?.upgrade === 'websocket');
     if (mode === undefined) {
-      this.carry(bytes);
-      this.expect(1, 2);
+      this.continueSegment();
+      this._expect(1, 2);
       return;
     }
     this._peekInfo = undefined;
@@ -397,62 +406,59 @@ class HttpFramer extends CarryFramer {
       this._enterLine();
       if (this._state !== 'line') return;
       // The peeked bytes start the next line, or are a whole (empty) line already.
-      if (bytes[bytes.length - 1] === LF) this._onStartLine(v);
-      else this.carry(bytes);
+      if (bytes[bytes.length - 1] === LF) this._onStartLine();
+      else this.continueSegment();
     } else if (mode === 'websocket') {
       this._enterWs();
       if (bytes.length >= 2) {
-        this._onWs(v);
+        this._onWs();
       } else {
-        this.carry(bytes);
-        this.expect(1, 2);
+        this.continueSegment();
+        this._expect(1, 2);
       }
     } else {
       this._enterTunnel('tunnel');
     }
   }
 
-  private _onWs(v: SegmentView): void {
+  private _onWs(): void {
     const ws = this._ws;
     if (ws === undefined) return;
-    const step = ws.onSegment(v, this.frameCount);
-    if (step.ann !== undefined) this.end(step.ann);
-    this.expect(step.next, step.keep);
+    const seg = { head: this.segmentHead(), total: this.wholeLength, cut: this.segmentCut };
+    const step = ws.onSegment(seg, this.frameCount);
+    if (step.ann !== undefined) this.endFrame(step.ann);
+    this._expect(step.next, step.keep);
   }
 
   /** The annotation of a frame ended by the close: an until-close body or a tunnel. */
   private _closeAnnotation(): Annotation | undefined {
     if (this._state === 'ws') return this._ws?.describeEnd(null);
-    const size = sizeNote(this.cutBytes + this.frameLength, this.frameLength);
-    const fields = { length: this.cutBytes + this.frameLength };
+    const total = this.messageLength;
+    const size = sizeNote(total, this.frameLength);
+    const fields = { length: total };
     if (this._state === 'tunnel') {
       return this._tunnel === 'h2'
         ? { kind: 'data', name: 'h2', summary: `HTTP/2 frames, ${size} (not decoded)`, fields }
         : { kind: 'data', name: 'tunnel', summary: `tunnel ${size}`, fields };
     }
     const msg = this._msg;
-    const preview = msg?.text && this.cutBytes === 0 ? ` ${quote(this.segment())}` : '';
+    const preview = msg?.text && total === this.frameLength ? ` ${quote(this.segmentHead())}` : '';
     const summary = `body ${size} until close${preview}`;
     return { kind: 'data', name: 'body', re: msg?.re, summary, fields };
   }
 
   private _enter(state: State, terminator: Terminator, keep: number): void {
     this._state = state;
-    this.expect(terminator, keep);
+    this._expect(terminator, keep);
   }
-}
 
-/**
- * What a client speaks after an upgrade or CONNECT request whose answer is not known yet,
- * judged from its first bytes; undefined when one more byte is needed.
- */
-function guessMode(bytes: Buffer, websocket: boolean): Mode | undefined {
-  const b0 = bytes[0];
-  if (b0 === CR || b0 === LF) return 'http';
-  if (bytes.length < 2) return isTchar(b0) || websocket ? undefined : 'tunnel';
-  const b1 = bytes[1];
-  if (isTchar(b0) && (isTchar(b1) || b1 === SP)) return 'http';
-  return websocket ? 'websocket' : 'tunnel';
+  /** Sets the next terminator and how many bytes of that segment to keep (WHOLE: all of it). */
+  private _expect(terminator: Terminator, keep: number): void {
+    this.setTerminator(terminator);
+    // A segment no frame cut splits fits in a frame, so a frame's worth keeps it whole; a line a
+    // small limit cuts is still read by its first CUT_LINE_KEEP bytes.
+    this.segmentKeep = Math.min(keep, Math.max(this.maxFrameBytes, CUT_LINE_KEEP));
+  }
 }
 
 /** HTTP/1.x with request/response pairing, then WebSocket after an upgrade. */

@@ -4,8 +4,7 @@
  * header block costs a fixed amount of memory however long it runs.
  */
 import { escapeBytes } from '../../bytes';
-import type { FrameWarning, WarningCode } from '../frame';
-import { type Line, quote } from './protocol';
+import { type Line, quote, WarningBag } from './protocol';
 
 /** Size of a header block (start line, headers, empty line) above which it gets `long-line`. */
 export const MAX_HEADER_BLOCK = 64 * 1024;
@@ -49,34 +48,14 @@ const TRACKED = new Set([
 ]);
 
 /** Warnings of one frame, capped so a stream of bad lines cannot grow them without bound. */
-export class WarningList {
-  private readonly _list: FrameWarning[] = [];
-  private _dropped = 0;
-
-  /** Adds a warning, or counts it when the list is full. */
-  add(code: WarningCode, message: string): void {
-    if (this._list.length < MAX_WARNINGS) this._list.push({ code, message });
-    else this._dropped++;
-  }
-
-  /** Adds a warning before the others (a summary that must not be the one counted away). */
-  addFirst(code: WarningCode, message: string): void {
-    this._list.unshift({ code, message });
-    if (this._list.length > MAX_WARNINGS) {
-      this._list.pop();
-      this._dropped++;
-    }
-  }
-
-  /** The warnings, or undefined when there are none. */
-  take(): FrameWarning[] | undefined {
-    if (this._dropped > 0) {
-      this._list.push({ code: 'violation', message: `…and ${this._dropped} more problems` });
-      this._dropped = 0;
-    }
-    return this._list.length > 0 ? this._list : undefined;
-  }
+export function httpWarnings(): WarningBag {
+  return new WarningBag({ perCode: Infinity, max: MAX_WARNINGS });
 }
+
+/** Segment bytes to keep for a preview: one more than quote() reads, so it knows to add `…`. */
+export const PREVIEW_KEEP = 161;
+/** Keep all of a segment (the framer keeps at most a frame's worth). */
+export const WHOLE = Number.MAX_SAFE_INTEGER;
 
 /** A value for fields and summaries: escaped, and cut at a readable length. */
 export function shown(value: string, max = MAX_SHOWN): string {
@@ -168,7 +147,7 @@ export class HeaderBlock {
   /** Header fields (obs-fold continuations not counted). */
   fields = 0;
   hostCount = 0;
-  readonly warnings = new WarningList();
+  readonly warnings = httpWarnings();
   /** Every Content-Length value, as sent (capped). */
   readonly contentLengths: string[] = [];
   /** Field names in order, for a summary (the first few). */

@@ -6,14 +6,15 @@ import type { Annotation } from '../frame';
 import {
   contentLength,
   type HeaderBlock,
+  isTchar,
   isTextBody,
   MAX_HEADER_BLOCK,
   shown,
   type StartLine,
   tokens,
-  WarningList,
+  httpWarnings,
 } from './httpHead';
-import { type Line, quote } from './protocol';
+import { article, type Line, quote, type WarningBag } from './protocol';
 import { type WebSocketSession, websocketAccept } from './websocket';
 
 /** How a message's body ends: no body, a byte count, chunks, or the close. */
@@ -55,6 +56,10 @@ export interface MessagePlan {
 }
 
 type Fields = Record<string, string | number | boolean>;
+
+const LF = 10;
+const CR = 13;
+const SP = 32;
 
 const BOTH_LENGTHS =
   'both Content-Length and Transfer-Encoding; Transfer-Encoding wins (RFC 9112 §6.3)';
@@ -109,7 +114,7 @@ export function planRequest(
       args: [shown(target), version],
       summary,
       fields,
-      warnings: w.take(),
+      warnings: w.toArray(),
     },
     body,
     length: cl.kind === 'valid' ? cl.value : 0,
@@ -195,7 +200,7 @@ export function planResponse(
       name: String(status),
       summary: `${status}${reasonText}${hint}`,
       fields,
-      warnings: w.take(),
+      warnings: w.toArray(),
       ...(request !== undefined ? { re: request.seq } : {}),
     },
     body,
@@ -206,7 +211,7 @@ export function planResponse(
 }
 
 /** The block's warnings, with those about the block as a whole first so the cap never hides them. */
-export function blockWarnings(block: HeaderBlock, what: string): WarningList {
+export function blockWarnings(block: HeaderBlock, what: string): WarningBag {
   const w = block.warnings;
   if (block.bytes > MAX_HEADER_BLOCK) {
     w.addFirst(
@@ -225,7 +230,7 @@ export function blockWarnings(block: HeaderBlock, what: string): WarningList {
 function checkAccept(
   block: HeaderBlock,
   info: RequestInfo | undefined,
-  w: WarningList,
+  w: WarningBag,
   ws: WebSocketSession,
 ): void {
   ws.accepted = block.get('sec-websocket-extensions') ?? '';
@@ -240,7 +245,7 @@ function checkAccept(
 }
 
 /** The body framing a Transfer-Encoding asks for (RFC 9112 §6.3). */
-function codingBody(te: string, w: WarningList, request: boolean): BodyKind {
+function codingBody(te: string, w: WarningBag, request: boolean): BodyKind {
   const codings = tokens(te);
   if (codings.length > 0 && codings[codings.length - 1] === 'chunked') {
     if (codings.indexOf('chunked') < codings.length - 1) {
@@ -279,7 +284,7 @@ export function strayLineAnnotation(
   total: number,
   c2s: boolean,
 ): Annotation {
-  const w = new WarningList();
+  const w = httpWarnings();
   if (line.ending === 'lf') w.add('bare-lf', 'line ends with a bare \\n; HTTP wants \\r\\n');
   if (total > MAX_HEADER_BLOCK) {
     w.add('long-line', `line is ${total} bytes; over the ${MAX_HEADER_BLOCK}-byte limit`);
@@ -293,16 +298,16 @@ export function strayLineAnnotation(
       args: [shown(target)],
       summary: `${method} ${shown(target, 120)} (HTTP/0.9)`,
       fields: { method, target: shown(target), version: 'HTTP/0.9' },
-      warnings: w.take(),
+      warnings: w.toArray(),
     };
   }
   if (parsed.kind === 'empty') {
     if (!c2s) w.add('violation', 'empty line where a status line was expected');
     const summary = c2s ? 'empty line before a request (ignored)' : 'empty line';
-    return { kind: 'event', summary, warnings: w.take() };
+    return { kind: 'event', summary, warnings: w.toArray() };
   }
   w.add('violation', `${parsed.problem}; reading on from the next line`);
-  return { kind: 'event', summary: parsed.problem, warnings: w.take() };
+  return { kind: 'event', summary: parsed.problem, warnings: w.toArray() };
 }
 
 /** A chunk of a chunked body, as its frame shows it. */
@@ -313,7 +318,7 @@ export interface Chunk {
   preview: string | undefined;
   /** Frame cuts split its data. */
   cut: boolean;
-  readonly warnings: WarningList;
+  readonly warnings: WarningBag;
 }
 
 /** The annotation of a chunk frame, `end` being the line read after its data. */
@@ -335,7 +340,7 @@ export function chunkAnnotation(chunk: Chunk, end: Line, re: number | undefined)
     re,
     summary: `chunk ${chunk.size} bytes${ext}${preview}`,
     fields,
-    warnings: w.take(),
+    warnings: w.toArray(),
   };
 }
 
@@ -360,6 +365,29 @@ export function lastChunkAnnotation(
     re,
     summary: `last chunk${trailers} (${count}, ${bytes} bytes in all)`,
     fields,
-    warnings: w.take(),
+    warnings: w.toArray(),
   };
+}
+
+/** `a 5-byte body`, `an 8-byte chunk`. */
+export function sized(bytes: number | undefined, what: string): string {
+  return `${article(bytes ?? 0)} ${bytes}-byte ${what}`;
+}
+
+/** `N bytes`, saying how many are in this frame when cuts sent the rest to earlier ones. */
+export function sizeNote(total: number, here: number): string {
+  return here < total ? `${total} bytes (last ${here} here)` : `${total} bytes`;
+}
+
+/**
+ * What a client speaks after an upgrade or CONNECT request whose answer is not known yet,
+ * judged from its first bytes; undefined when one more byte is needed.
+ */
+export function guessMode(bytes: Buffer, websocket: boolean): Mode | undefined {
+  const b0 = bytes[0];
+  if (b0 === CR || b0 === LF) return 'http';
+  if (bytes.length < 2) return isTchar(b0) || websocket ? undefined : 'tunnel';
+  const b1 = bytes[1];
+  if (isTchar(b0) && (isTchar(b1) || b1 === SP)) return 'http';
+  return websocket ? 'websocket' : 'tunnel';
 }

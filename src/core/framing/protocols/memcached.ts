@@ -17,21 +17,18 @@ import { escapeBytes } from '../../bytes';
 import type { Annotation } from '../frame';
 import type { FramerOptions } from '../framer';
 import {
-  DATA_KEEP,
   type Fields,
-  LINE_KEEP,
   MemcachedConnection,
-  MemcachedReplyFramer,
+  MemcachedFramer,
   type MemcachedRequest,
-  NL,
   readLine,
   RETRIEVAL,
   UINT,
   utf8,
-} from './memcachedReplies';
-import { type Protocol, quote } from './protocol';
-import { quoteText, shortText } from './resp';
-import { SegmentFramer, WarningBag } from './segmentFramer';
+} from './memcachedBase';
+import { MemcachedReplyFramer } from './memcachedReplies';
+import { type Protocol, quote, shortText, WarningBag } from './protocol';
+import type { SegmentLine } from './segmentFramer';
 
 const KEY_MAX = 250;
 /** memcached closes a connection whose line passes this without a \n, unless it is a get. */
@@ -81,195 +78,192 @@ function checkKey(key: string, w: WarningBag): void {
   }
 }
 
-/** The client side: command lines, and the data blocks of storage commands. */
-class MemcachedCommandFramer extends SegmentFramer {
-  private _block:
-    | { ann: Annotation; w: WarningBag; bytes: number; reply: MemcachedRequest | undefined }
-    | undefined;
+/** A command line read: its annotation and warnings, its data block's size, what it expects. */
+interface CommandLine {
+  readonly ann: Annotation;
+  readonly w: WarningBag;
+  /** The size of the data block that follows, or -1. */
+  readonly block: number;
+  /** What its reply needs to know; undefined when none comes. */
+  readonly reply: MemcachedRequest | undefined;
+}
 
-  constructor(
-    private readonly _conn: MemcachedConnection,
-    options?: FramerOptions,
-  ) {
-    super(NL, 'memcached', options);
-    this.segmentKeep = LINE_KEEP;
-  }
+/** The client side: command lines, and the data blocks of storage commands. */
+class MemcachedCommandFramer extends MemcachedFramer {
+  private _block: CommandLine | undefined;
 
   protected override onSegment(): void {
     const block = this._block;
+    this._block = undefined;
     if (block === undefined) {
-      this._line();
+      const cmd = readCommand(this.segmentLine());
+      if (cmd.block < 0) return this._emitRequest(cmd.w.attach(cmd.ann), cmd.reply);
+      this._block = cmd;
+      this.expectBlock(cmd.block);
       return;
     }
-    this._block = undefined;
-    const head = this.segmentHead();
-    if (!this.endsWithCrlf()) {
-      block.w.add(
-        'violation',
-        `the data block does not end with \\r\\n after the ${block.bytes} bytes its command ` +
-          `says (it ends ${quote(this.lastTwoBytes())}): memcached answers CLIENT_ERROR bad ` +
-          'data chunk and reads what follows as the next command',
-      );
-    }
-    const data = head.length > block.bytes ? head.subarray(0, block.bytes) : head;
-    const summary = `${block.ann.summary} ${quoteText(data, block.bytes, 32)}`;
+    const then =
+      ': memcached answers CLIENT_ERROR bad data chunk and reads what follows as the next command';
+    const data = this.endBlock(block.block, block.w, 'command', then);
+    const summary = `${block.ann.summary} ${data}`;
     this._emitRequest(block.w.attach({ ...block.ann, summary }), block.reply);
-    this.segmentKeep = LINE_KEEP;
-    this.setTerminator(NL);
   }
 
   protected override describeTruncated(): Annotation {
     const block = this._block;
-    const message =
-      block === undefined
-        ? 'the stream ended inside a command line (no \\n)'
-        : `the stream ended inside the ${block.bytes}-byte data block of ${block.ann.summary}: ` +
-          `${this.wholeLength} of its ${block.bytes + 2} bytes (\\r\\n included) arrived`;
-    const name = block === undefined ? {} : { name: block.ann.name };
-    return { kind: 'request', ...name, warnings: [{ code: 'truncated', message }] };
+    let cmd: CommandLine;
+    let message: string;
+    if (block === undefined) {
+      // The line as far as it came, read as if it ended there; what it lacks is no violation.
+      cmd = { ...readCommand(this.segmentLine()), w: new WarningBag() };
+      message = 'the stream ended inside a command line (no \\n)';
+    } else {
+      const ann = block.ann;
+      cmd = {
+        ...block,
+        ann: { ...ann, summary: `${ann.summary} ${this.blockQuote(block.block)}` },
+      };
+      message = this.blockCutOff(block.block, ann.summary);
+    }
+    cmd.w.add('truncated', message);
+    return cmd.w.attach(cmd.ann);
   }
 
   private _emitRequest(ann: Annotation, reply: MemcachedRequest | undefined): void {
-    this._conn.requests++;
-    if (reply !== undefined) this._conn.pending.push(this.frameCount, reply);
+    this.conn.requests++;
+    if (reply !== undefined) this.conn.pending.push(this.frameCount, reply);
     this.endFrame(ann);
   }
+}
 
-  private _line(): void {
-    const line = this.segmentLine();
-    const w = new WarningBag();
-    const { tokens } = readLine(line, w);
-    const verb = tokens[0] ?? '';
-    const fields: Fields = {};
-    const ann = {
-      kind: 'request' as const,
-      ...(verb === '' ? {} : { name: verbName(verb) }),
-      args: tokens.slice(1, MAX_ARGS + 1).map(utf8),
-      summary: line.length === 0 ? '(empty line)' : shortText(line.content, line.length, 80),
-      fields,
-    };
-    if (line.length > LINE_MAX && verb !== 'get' && verb !== 'gets') {
-      w.add(
-        'long-line',
-        `command line of ${line.length} bytes: memcached closes the connection when a line ` +
-          `passes ${LINE_MAX} bytes (only get and gets may be longer)`,
-      );
-    }
-    let reply: MemcachedRequest | undefined = { verb, quiet: false, values: 0 };
-    let block = -1;
-    const last = tokens[tokens.length - 1];
-    if (STORAGE.has(verb)) {
-      block = this._storage(verb, tokens, fields, w);
-      if (fields.noreply === true) reply = undefined;
-    } else if (verb === 'ms' || verb === 'mg' || verb === 'md' || verb === 'ma' || verb === 'me') {
-      block = this._meta(verb, tokens, fields, w);
-      if (fields.quiet === true) reply = { ...reply, quiet: true };
-      if (typeof fields.opaque === 'string') reply = { ...reply, opaque: fields.opaque };
-      if (typeof fields.key === 'string') reply = { ...reply, key: fields.key };
-    } else if (RETRIEVAL.has(verb)) {
-      const keys = tokens.slice(verb.startsWith('gat') ? 2 : 1);
-      if (keys.length === 0) w.add('violation', `${verb} needs a key: memcached answers ERROR`);
-      for (const key of keys.slice(0, MAX_ARGS)) checkKey(key, w);
-      fields.keys = keys.length;
-      if (keys.length > 0) fields.key = utf8(keys[0]);
-    } else if (verb in SHAPES) {
-      const [min, max, usage] = SHAPES[verb];
-      if (tokens.length < min || tokens.length > max) {
-        w.add('violation', `${verb} takes ${usage}: memcached answers ERROR`);
-      } else if (last === 'noreply') {
-        fields.noreply = true;
-        reply = undefined;
-      }
-      if (min >= 2 && tokens.length >= 2 && verb !== 'verbosity' && verb !== 'cache_memlimit') {
-        checkKey(tokens[1], w);
-        fields.key = utf8(tokens[1]);
-      }
-    } else if (verb === 'quit') {
+/** Reads a command line: what it is, and whether a data block follows. */
+function readCommand(line: SegmentLine): CommandLine {
+  const w = new WarningBag();
+  const { tokens } = readLine(line, w);
+  const verb = tokens[0] ?? '';
+  const fields: Fields = {};
+  const ann = {
+    kind: 'request' as const,
+    ...(verb === '' ? {} : { name: verbName(verb) }),
+    args: tokens.slice(1, MAX_ARGS + 1).map(utf8),
+    summary: line.length === 0 ? '(empty line)' : shortText(line.content, line.length, 80),
+    fields,
+  };
+  if (line.length > LINE_MAX && verb !== 'get' && verb !== 'gets') {
+    w.add(
+      'long-line',
+      `command line of ${line.length} bytes: memcached closes the connection when a line ` +
+        `passes ${LINE_MAX} bytes (only get and gets may be longer)`,
+    );
+  }
+  let reply: MemcachedRequest | undefined = { verb, quiet: false, values: 0 };
+  let block = -1;
+  const last = tokens[tokens.length - 1];
+  if (STORAGE.has(verb)) {
+    block = storage(verb, tokens, fields, w);
+    if (fields.noreply === true) reply = undefined;
+  } else if (verb === 'ms' || verb === 'mg' || verb === 'md' || verb === 'ma' || verb === 'me') {
+    block = meta(verb, tokens, fields, w);
+    if (fields.quiet === true) reply = { ...reply, quiet: true };
+    if (typeof fields.opaque === 'string') reply = { ...reply, opaque: fields.opaque };
+    if (typeof fields.key === 'string') reply = { ...reply, key: fields.key };
+  } else if (RETRIEVAL.has(verb)) {
+    const keys = tokens.slice(verb.startsWith('gat') ? 2 : 1);
+    if (keys.length === 0) w.add('violation', `${verb} needs a key: memcached answers ERROR`);
+    for (const key of keys.slice(0, MAX_ARGS)) checkKey(key, w);
+    fields.keys = keys.length;
+    if (keys.length > 0) fields.key = utf8(keys[0]);
+  } else if (verb in SHAPES) {
+    const [min, max, usage] = SHAPES[verb];
+    if (tokens.length < min || tokens.length > max) {
+      w.add('violation', `${verb} takes ${usage}: memcached answers ERROR`);
+    } else if (last === 'noreply') {
+      fields.noreply = true;
       reply = undefined;
-    } else if (!OTHERS.has(verb)) {
-      const lower = verb.toLowerCase();
-      const hint =
-        lower !== verb && (STORAGE.has(lower) || RETRIEVAL.has(lower) || OTHERS.has(lower))
-          ? ' (memcached commands are lowercase)'
-          : '';
-      w.add(
-        'violation',
-        verb === ''
-          ? 'an empty command line: memcached answers ERROR'
-          : `unknown command ${quote(Buffer.from(verb, 'latin1'))}${hint}: memcached answers ERROR`,
-      );
     }
-    if (block >= 0) {
-      this._block = { ann, w, bytes: block, reply };
-      this.segmentKeep = DATA_KEEP;
-      this.setTerminator(block + 2);
-      return;
+    if (min >= 2 && tokens.length >= 2 && verb !== 'verbosity' && verb !== 'cache_memlimit') {
+      checkKey(tokens[1], w);
+      fields.key = utf8(tokens[1]);
     }
-    this._emitRequest(w.attach(ann), reply);
+  } else if (verb === 'quit') {
+    reply = undefined;
+  } else if (!OTHERS.has(verb)) {
+    const lower = verb.toLowerCase();
+    const hint =
+      lower !== verb && (STORAGE.has(lower) || RETRIEVAL.has(lower) || OTHERS.has(lower))
+        ? ' (memcached commands are lowercase)'
+        : '';
+    w.add(
+      'violation',
+      verb === ''
+        ? 'an empty command line: memcached answers ERROR'
+        : `unknown command ${quote(Buffer.from(verb, 'latin1'))}${hint}: memcached answers ERROR`,
+    );
   }
+  return { ann, w, block, reply };
+}
 
-  /** A classic storage command line; returns its data block's size, or -1 when none follows. */
-  private _storage(verb: string, tokens: string[], fields: Fields, w: WarningBag): number {
-    const want = verb === 'cas' ? 6 : 5;
-    const casArg = verb === 'cas' ? ' <cas unique>' : '';
-    const usage = `<key> <flags> <exptime> <bytes>${casArg} [noreply]`;
-    if (tokens.length !== want && tokens.length !== want + 1) {
-      w.add('violation', `${verb} takes ${usage}: memcached answers ERROR and reads no data block`);
-      return -1;
-    }
-    const [, key, flags, exptime, bytes, cas] = tokens;
-    fields.key = utf8(key);
-    if (tokens[tokens.length - 1] === 'noreply') fields.noreply = true;
-    checkKey(key, w);
-    const ok =
-      UINT.test(flags) &&
-      Number(flags) <= 0xffffffff &&
-      INT.test(exptime) &&
-      INT.test(bytes) &&
-      Number(bytes) >= 0 &&
-      Number(bytes) <= 0x7ffffffd &&
-      (verb !== 'cas' || UINT.test(cas));
-    if (!ok) {
-      w.add(
-        'violation',
-        `${verb} takes ${usage} as numbers: memcached answers CLIENT_ERROR bad command ` +
-          'line format and reads no data block',
-      );
-      return -1;
-    }
-    fields.flags = Number(flags);
-    fields.exptime = Number(exptime);
-    fields.bytes = Number(bytes);
-    if (verb === 'cas') fields.cas = cas;
-    return key.length > KEY_MAX ? -1 : Number(bytes);
+/** A classic storage command line; returns its data block's size, or -1 when none follows. */
+function storage(verb: string, tokens: string[], fields: Fields, w: WarningBag): number {
+  const want = verb === 'cas' ? 6 : 5;
+  const casArg = verb === 'cas' ? ' <cas unique>' : '';
+  const usage = `<key> <flags> <exptime> <bytes>${casArg} [noreply]`;
+  if (tokens.length !== want && tokens.length !== want + 1) {
+    w.add('violation', `${verb} takes ${usage}: memcached answers ERROR and reads no data block`);
+    return -1;
   }
+  const [, key, flags, exptime, bytes, cas] = tokens;
+  fields.key = utf8(key);
+  if (tokens[tokens.length - 1] === 'noreply') fields.noreply = true;
+  checkKey(key, w);
+  const ok =
+    UINT.test(flags) &&
+    Number(flags) <= 0xffffffff &&
+    INT.test(exptime) &&
+    INT.test(bytes) &&
+    Number(bytes) >= 0 &&
+    Number(bytes) <= 0x7ffffffd &&
+    (verb !== 'cas' || UINT.test(cas));
+  if (!ok) {
+    w.add(
+      'violation',
+      `${verb} takes ${usage} as numbers: memcached answers CLIENT_ERROR bad command ` +
+        'line format and reads no data block',
+    );
+    return -1;
+  }
+  fields.flags = Number(flags);
+  fields.exptime = Number(exptime);
+  fields.bytes = Number(bytes);
+  if (verb === 'cas') fields.cas = cas;
+  return key.length > KEY_MAX ? -1 : Number(bytes);
+}
 
-  /** A meta command line; returns the data block's size for `ms`, or -1. */
-  private _meta(verb: string, tokens: string[], fields: Fields, w: WarningBag): number {
-    const key = tokens[1];
-    if (key === undefined) {
-      w.add('violation', `${verb} needs a key: memcached answers ERROR`);
-      return -1;
-    }
-    const flags = tokens.slice(verb === 'ms' ? 3 : 2);
-    fields.key = utf8(key);
-    if (!flags.includes('b')) checkKey(key, w);
-    if (flags.includes('q')) fields.quiet = true;
-    const opaque = flags.find((f) => f.startsWith('O'));
-    if (opaque !== undefined) fields.opaque = opaque.slice(1);
-    if (verb !== 'ms') return -1;
-    const size = tokens[2];
-    if (size === undefined || !INT.test(size) || Number(size) < 0) {
-      w.add(
-        'violation',
-        'ms takes <key> <datalen> <flags>*: memcached answers CLIENT_ERROR bad command ' +
-          'line format and reads no data block',
-      );
-      return -1;
-    }
-    fields.bytes = Number(size);
-    return key.length > KEY_MAX ? -1 : Number(size);
+/** A meta command line; returns the data block's size for `ms`, or -1. */
+function meta(verb: string, tokens: string[], fields: Fields, w: WarningBag): number {
+  const key = tokens[1];
+  if (key === undefined) {
+    w.add('violation', `${verb} needs a key: memcached answers ERROR`);
+    return -1;
   }
+  const flags = tokens.slice(verb === 'ms' ? 3 : 2);
+  fields.key = utf8(key);
+  if (!flags.includes('b')) checkKey(key, w);
+  if (flags.includes('q')) fields.quiet = true;
+  const opaque = flags.find((f) => f.startsWith('O'));
+  if (opaque !== undefined) fields.opaque = opaque.slice(1);
+  if (verb !== 'ms') return -1;
+  const size = tokens[2];
+  if (size === undefined || !INT.test(size) || Number(size) < 0) {
+    w.add(
+      'violation',
+      'ms takes <key> <datalen> <flags>*: memcached answers CLIENT_ERROR bad command ' +
+        'line format and reads no data block',
+    );
+    return -1;
+  }
+  fields.bytes = Number(size);
+  return key.length > KEY_MAX ? -1 : Number(size);
 }
 
 /** The memcached text protocol (classic and meta commands). */

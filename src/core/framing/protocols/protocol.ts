@@ -1,7 +1,7 @@
 /** What a protocol framer module provides, and small helpers they share. */
 import { escapeBytes, isValidUtf8 } from '../../bytes';
 import type { Framer, FramerOptions } from '../framer';
-import type { FrameWarning } from '../frame';
+import type { Annotation, FrameWarning, WarningCode } from '../frame';
 
 /** The two framers of one connection. They share state: pairing, mode switches. */
 export interface ProtocolFramers {
@@ -77,6 +77,75 @@ export function quote(data: Uint8Array, max = 40): string {
   return `"${text}"`;
 }
 
+/**
+ * The start of `escapeBytes(data)`: all of it, or at least its first `max + 1` characters. Only
+ * the bytes those characters need are escaped, so a summary of binary data costs a few dozen
+ * bytes of escaping, not every byte it might show.
+ */
+export function escapeHead(data: Uint8Array, max: number): string {
+  let text = '';
+  let at = 0;
+  let step = Math.ceil((max + 1) / 4);
+  while (at < data.length && text.length <= max) {
+    let end = Math.min(data.length, at + step);
+    // A piece must not end inside a UTF-8 character, which escapeBytes would show as \x escapes
+    // when cut: it ends after any character that starts in its last three bytes.
+    for (;;) {
+      let lead = end - 1;
+      while (lead >= Math.max(at, end - 3) && utf8Width(data[lead]) === 0) lead--;
+      const width = lead >= at ? utf8Width(data[lead]) : 0;
+      if (width === 0 || lead + width <= end || end === data.length) break;
+      end = Math.min(data.length, lead + width);
+    }
+    text += escapeBytes(data.subarray(at, end));
+    at = end;
+    step *= 2;
+  }
+  return text;
+}
+
+/** The length of the UTF-8 character a byte leads, as escapeBytes reads it; 0 for no lead. */
+function utf8Width(c: number): number {
+  return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+}
+
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+
+/**
+ * Escaped text cut to `max` characters, with `…` when anything was left out; `data` may be the
+ * first bytes of a value `fullLength` long. Plain ASCII costs `max + 1` bytes of work whatever
+ * the value's size.
+ */
+export function shortText(data: Buffer, fullLength: number, max: number): string {
+  let text = data.toString('latin1', 0, max + 1);
+  let seen = text.length;
+  if (!PRINTABLE.test(text)) {
+    // Escapes and UTF-8: a character may take up to 4 bytes.
+    const wide = data.subarray(0, max * 4);
+    text = escapeHead(wide, max);
+    seen = wide.length;
+  }
+  if (text.length > max) return text.slice(0, max) + '…';
+  return seen < fullLength ? text + '…' : text;
+}
+
+/** shortText in double quotes: `"hello world"`, `"line1\r\nline2"`, `"aaaa…"`. */
+export function quoteText(data: Buffer, fullLength: number, max: number): string {
+  return `"${shortText(data, fullLength, max)}"`;
+}
+
+/** `a` or `an`, as spoken before a word or a number: `an array`, `an 8-byte`, `a 5-byte`. */
+export function article(next: string | number): string {
+  const s = String(next);
+  if (/^[0-9]/.test(s)) {
+    // Numbers are said in groups of three digits: "eight…", "eleven thousand", "eighteen million".
+    const lead = s.match(/^[0-9]+/)?.[0] ?? '';
+    const group = lead.slice(0, lead.length % 3 === 0 ? 3 : lead.length % 3);
+    return group[0] === '8' || group === '11' || group === '18' ? 'an' : 'a';
+  }
+  return /^[aeiou]/i.test(s) ? 'an' : 'a';
+}
+
 /** Text of a line for parsing, with invalid bytes replaced (the warning reports them). */
 export function lineText(content: Buffer): string {
   return content.toString('utf8');
@@ -117,5 +186,123 @@ export class PendingRequests<T> {
 
   get size(): number {
     return this._items.length - this._head;
+  }
+}
+
+/** How a WarningBag bounds itself. */
+export interface WarningBounds {
+  /** Warnings kept per code; later ones of that code are counted in the last one kept. */
+  readonly perCode?: number;
+  /** Warnings kept in all; later ones are counted in a last `…and N more problems`. */
+  readonly max?: number;
+}
+
+/**
+ * Warnings of one frame, bounded whatever the input: by default the first of each code is kept
+ * and repeats are counted, so a frame of a million bad lines costs one entry per code.
+ */
+export class WarningBag {
+  // Most frames have no warnings: the list is made on the first.
+  private _list: { code: WarningCode; message: string; more: number }[] | undefined;
+  private _dropped = 0;
+  private readonly _perCode: number;
+  private readonly _max: number;
+
+  constructor(bounds: WarningBounds = {}) {
+    this._perCode = bounds.perCode ?? 1;
+    this._max = bounds.max ?? Infinity;
+  }
+
+  /** Records a warning. */
+  add(code: WarningCode, message: string): void {
+    const list = (this._list ??= []);
+    let kept = 0;
+    let last = -1;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].code === code) {
+        kept++;
+        last = i;
+      }
+    }
+    if (kept >= this._perCode) list[last].more++;
+    else if (list.length >= this._max) this._dropped++;
+    else list.push({ code, message, more: 0 });
+  }
+
+  /** Records a warning ahead of the others, so that the bound never hides it. */
+  addFirst(code: WarningCode, message: string): void {
+    const list = (this._list ??= []);
+    list.unshift({ code, message, more: 0 });
+    if (list.length > this._max) {
+      list.pop();
+      this._dropped++;
+    }
+  }
+
+  /** Records warnings made elsewhere (e.g. by checkLine). */
+  addAll(warnings: readonly FrameWarning[]): void {
+    for (const w of warnings) this.add(w.code, w.message);
+  }
+
+  /** Distinct warnings recorded. */
+  get size(): number {
+    return this._list?.length ?? 0;
+  }
+
+  /** `ann` with these warnings added, or `ann` itself when there are none. */
+  attach(ann: Annotation): Annotation {
+    const warnings = this.toArray();
+    return warnings === undefined ? ann : { ...ann, warnings };
+  }
+
+  /** The warnings for an annotation, or undefined when there are none. */
+  toArray(): FrameWarning[] | undefined {
+    if (this._list === undefined) return undefined;
+    const out = this._list.map(({ code, message, more }) => ({
+      code,
+      message: more === 0 ? message : `${message} (and ${more} more ${code} in this frame)`,
+    }));
+    if (this._dropped > 0) {
+      out.push({ code: 'violation', message: `…and ${this._dropped} more problems` });
+    }
+    return out.length > 0 ? out : undefined;
+  }
+}
+
+/** How a frame relates to the other direction: its kind, the frame it answers, a warning. */
+export interface Pairing {
+  readonly kind: 'request' | 'reply' | 'push';
+  readonly re?: number;
+  /** Why it pairs with nothing, when it should (an `unpaired` warning). */
+  readonly warning?: string;
+}
+
+/** Seqs waiting under a key (a PING token, a label, a receipt id), oldest first, bounded. */
+export class Waits {
+  private readonly _map = new Map<string, number[]>();
+  private _size = 0;
+
+  constructor(private readonly _max = 4096) {}
+
+  /** Records a seq under a key; the oldest key's first seq makes room when full. */
+  add(key: string, seq: number): void {
+    if (this._size >= this._max) {
+      const first = this._map.keys().next();
+      if (first.done !== true) this.take(first.value);
+    }
+    const q = this._map.get(key);
+    if (q === undefined) this._map.set(key, [seq]);
+    else q.push(seq);
+    this._size++;
+  }
+
+  /** Removes and returns the oldest seq waiting under a key. */
+  take(key: string): number | undefined {
+    const q = this._map.get(key);
+    if (q === undefined) return undefined;
+    const seq = q.shift();
+    this._size--;
+    if (q.length === 0) this._map.delete(key);
+    return seq;
   }
 }

@@ -10,30 +10,31 @@
  * RESP2 `message` arrays while subscribed), MONITOR's feed and other pushes are `push` frames
  * without `re`; the confirmations of (P|S)(UN)SUBSCRIBE pair with the command, one per channel.
  */
-import { escapeBytes } from '../../bytes';
 import type { Annotation, Direction } from '../frame';
 import type { FramerOptions } from '../framer';
 import { PendingRequests, type Protocol, quote } from './protocol';
-import { quoteText, Resp, RespReader, type RespValue, respTypeWord, summarizeValue } from './resp';
-import { splitInline } from './redisInline';
+import {
+  ARG_KEEP,
+  type Arg,
+  commandName,
+  describeCommand,
+  INLINE_MAX,
+  MAX_ARGS,
+} from './redisCommands';
+import { Resp, RespReader, type RespValue, respTypeWord } from './resp';
+import { summarizeValue } from './respSummary';
 import { SegmentFramer } from './segmentFramer';
 
 const NL = Buffer.from('\n');
-/** redis-server refuses longer inline commands (PROTO_INLINE_MAX_SIZE). */
-const INLINE_MAX = 64 * 1024;
-const MAX_ARGS = 64;
 
-const CLIENT_OPTIONS = { commands: true, maxItems: MAX_ARGS, itemKeep: 1024, lineKeep: INLINE_MAX };
+const CLIENT_OPTIONS = {
+  commands: true,
+  maxItems: MAX_ARGS,
+  itemKeep: ARG_KEEP,
+  lineKeep: INLINE_MAX,
+};
 // A reply summary shows a few elements; pub/sub needs the first three.
 const SERVER_OPTIONS = { commands: false, maxItems: 8, itemKeep: 128, lineKeep: 1024 };
-
-/** Commands whose first argument is a subcommand. */
-const CONTAINERS = new Set(
-  (
-    'ACL CLIENT CLUSTER COMMAND CONFIG DEBUG FUNCTION LATENCY MEMORY MODULE OBJECT PUBSUB ' +
-    'SCRIPT SLOWLOG XGROUP XINFO'
-  ).split(' '),
-);
 const SUBSCRIBES = new Set(['subscribe', 'psubscribe', 'ssubscribe']);
 const CONFIRMATIONS = new Set([...SUBSCRIBES, 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 const MESSAGES = new Set(['message', 'pmessage', 'smessage']);
@@ -64,15 +65,13 @@ class RedisConnection {
   skipNext = false;
 }
 
-/** An argument of a command: its first bytes, and its whole length. */
-interface Arg {
-  readonly data: Buffer;
-  readonly length: number;
-}
+type Fields = Record<string, string | number | boolean>;
 
 class RedisFramer extends SegmentFramer {
   private readonly _reader: RespReader;
   private _inData = false;
+  /** The kind and `re` of the last broken value, which the frames of its rest share. */
+  private _broken: Pick<Annotation, 'kind' | 're'> = {};
 
   constructor(
     private readonly _dir: Direction,
@@ -91,7 +90,10 @@ class RedisFramer extends SegmentFramer {
       : reader.line(this.segmentLine());
     const value = reader.takeValue();
     if (value !== undefined) {
-      const ann = this._dir === 'c2s' ? this._request(value) : this._reply(value);
+      let ann: Annotation;
+      if (value.remainder) ann = this._remainder(value);
+      else ann = this._dir === 'c2s' ? this._request(value) : this._reply(value);
+      if (value.broken && !value.remainder) this._broken = { kind: ann.kind, re: ann.re };
       this.endFrame(value.warnings.attach(ann));
     }
     this._inData = next > 0;
@@ -100,71 +102,39 @@ class RedisFramer extends SegmentFramer {
   }
 
   protected override describeTruncated(): Annotation {
-    return {
-      kind: this._dir === 'c2s' ? 'request' : 'reply',
-      warnings: [
-        {
-          code: 'truncated',
-          message: this._reader.describePartial(this._inData, this.wholeLength),
-        },
-      ],
-    };
+    const reader = this._reader;
+    const message = reader.describePartial(this._inData, this.wholeLength);
+    // What arrived, annotated as if it had ended here; the stream is over, so it pairs with
+    // nothing and leaves the pairing state as it is.
+    const v = reader.cutOff(this._inData, this.segmentHead(), this.segmentLine());
+    let ann: Annotation = { kind: this._dir === 'c2s' ? 'request' : 'reply' };
+    if (v?.remainder === true) ann = this._remainder(v);
+    else if (v !== undefined && this._dir === 'c2s') ann = describeCommand(v).ann;
+    else if (v !== undefined) ann = describeValue(v, v.type === Resp.Push ? 'push' : 'reply');
+    const w = v?.warnings;
+    w?.add('truncated', message);
+    return w?.attach(ann) ?? { ...ann, warnings: [{ code: 'truncated', message }] };
+  }
+
+  /** A value that is the rest of a broken one: it shares its kind and `re`, and pairs anew. */
+  private _remainder(v: RespValue): Annotation {
+    const ann = describeValue(v, this._broken.kind ?? 'reply');
+    const fields = { ...ann.fields, remainder: true };
+    if (this._dir === 'c2s') return { kind: 'request', summary: ann.summary, fields };
+    return { ...ann, fields, re: this._broken.re };
   }
 
   // ---- client side ---------------------------------------------------------------------------
 
   private _request(v: RespValue): Annotation {
     this._conn.requests++;
-    const w = v.warnings;
-    let args: readonly Arg[];
-    let argc: number;
-    if (v.kind === 'inline') {
-      if (v.length > INLINE_MAX) {
-        w.add(
-          'long-line',
-          `inline command of ${v.length} bytes; redis-server refuses more than ${INLINE_MAX}`,
-        );
-      }
-      const split = splitInline(v.data);
-      if (split.error !== undefined) w.add('violation', split.error);
-      argc = split.args.length;
-      // Kept as for multibulk commands: the first arguments, and their first bytes.
-      args = split.args.slice(0, MAX_ARGS).map((data) => ({
-        data: data.subarray(0, CLIENT_OPTIONS.itemKeep),
-        length: data.length,
-      }));
-      if (argc === 0 && split.error === undefined) {
-        return ignored('(empty line: redis-server ignores it)', { inline: true });
-      }
-    } else if (v.kind === 'garbage') {
-      // A bad multibulk count: redis-server answers with a protocol error (and closes).
-      this._conn.pending.push(this.frameCount, requestInfo('', 0));
-      return { kind: 'request', summary: quote(v.data) };
-    } else {
-      args = v.items;
-      argc = Math.max(0, v.length);
-      if (!v.broken && v.length <= 0) {
-        return ignored(`*${v.length} (empty command: redis-server ignores it)`, {});
-      }
+    const cmd = describeCommand(v);
+    if (!cmd.answered) return cmd.ann;
+    if (v.kind === 'garbage' || this._expectsReply(cmd.name, cmd.sub, cmd.rest)) {
+      this._conn.pending.push(this.frameCount, requestInfo(cmd.name, cmd.argc));
+      return cmd.ann;
     }
-    const name = args.length > 0 ? commandName(args[0].data) : '';
-    const rest = args.slice(1);
-    const sub = CONTAINERS.has(name) && rest.length > 0 ? commandName(rest[0].data) : undefined;
-    const fields: Record<string, string | number | boolean> = { argc };
-    if (sub !== undefined) fields.subcommand = sub;
-    if (v.kind === 'inline') fields.inline = true;
-    if (this._expectsReply(name, sub, rest)) {
-      this._conn.pending.push(this.frameCount, requestInfo(name, argc));
-    } else {
-      fields.noreply = true;
-    }
-    return {
-      kind: 'request',
-      name,
-      args: rest.map(argText),
-      summary: summarizeCommand(name, rest, argc - 1, sub !== undefined),
-      fields,
-    };
+    return { ...cmd.ann, fields: { ...cmd.ann.fields, noreply: true } };
   }
 
   /** CLIENT REPLY OFF/SKIP silence the server; everything else is answered. */
@@ -196,23 +166,21 @@ class RedisFramer extends SegmentFramer {
 
   private _reply(v: RespValue): Annotation {
     if (v.kind === 'garbage') return { kind: 'event', summary: quote(v.data) };
-    const fields: Record<string, string | number | boolean> = { type: respTypeWord(v.type) };
-    addValueFields(v, fields);
+    const ann = describeValue(v, 'reply');
+    const fields: Fields = { ...ann.fields };
     const re = this._pair(v, fields);
-    const name = replyName(v);
-    const summary = summarizeValue(v);
-    if (re === PUSH) return { kind: 'push', name, summary, fields };
+    if (re === PUSH) return { ...ann, kind: 'push', fields };
     if (re === UNPAIRED) {
       if (this._conn.requests > 0) {
         v.warnings.add('unpaired', 'a reply with no request waiting for it');
       }
-      return { kind: 'reply', name, summary, fields };
+      return { ...ann, fields };
     }
-    return { kind: 'reply', name, summary, fields, re };
+    return { ...ann, fields, re };
   }
 
   /** The seq of the request a reply answers, PUSH for a push, or UNPAIRED. */
-  private _pair(v: RespValue, fields: Record<string, string | number | boolean>): number {
+  private _pair(v: RespValue, fields: Fields): number {
     const conn = this._conn;
     const first = v.items[0];
     const word =
@@ -281,55 +249,12 @@ class RedisFramer extends SegmentFramer {
   }
 }
 
-/** An input redis-server skips without answering. */
-function ignored(summary: string, fields: Record<string, boolean>): Annotation {
-  return { kind: 'event', summary, fields: { ...fields, noreply: true } };
-}
-
 function requestInfo(name: string, argc: number): RedisRequest {
   const pubsub = name.toLowerCase();
   if (CONFIRMATIONS.has(pubsub) && (argc > 1 || !SUBSCRIBES.has(pubsub))) {
     return { name, pubsub, expect: argc - 1, got: 0 };
   }
   return { name, expect: 1, got: 0 };
-}
-
-/** A command or keyword as text: uppercased when it is printable ASCII, else escaped. */
-function commandName(data: Buffer): string {
-  const raw = data.toString('latin1', 0, 64);
-  return /^[\x21-\x7e]*$/.test(raw) ? raw.toUpperCase() : escapeBytes(data.subarray(0, 64));
-}
-
-function argText(arg: Arg): string {
-  const text = arg.data.toString('utf8');
-  return arg.length > arg.data.length ? text + '…' : text;
-}
-
-const PLAIN = /^[\x21\x23-\x26\x28-\x5b\x5d-\x7e]{1,40}$/;
-const BARE = /^(?:-?[0-9]+(?:\.[0-9]+)?|[A-Z][A-Z_-]{0,23})$/;
-const COMMAND_WIDTH = 100;
-
-/**
- * `SET greeting "hello world"`: the key (the first argument, after the subcommand if any) bare
- * when it is a plain token; later arguments bare when they are numbers or uppercase keywords
- * (`EX`, `WITHSCORES`), quoted otherwise.
- */
-function summarizeCommand(
-  name: string,
-  args: readonly Arg[],
-  total: number,
-  hasSub: boolean,
-): string {
-  let out = name === '' ? '""' : name;
-  for (let i = 0; i < args.length; i++) {
-    const { data, length } = args[i];
-    const text = length === data.length && length <= 40 ? data.toString('latin1') : '';
-    const bare = i <= (hasSub ? 1 : 0) ? PLAIN.test(text) : BARE.test(text);
-    const s = bare ? text : quoteText(data, length, 32);
-    if (out.length + 1 + s.length > COMMAND_WIDTH) return `${out} …`;
-    out += ' ' + s;
-  }
-  return args.length < total ? `${out} …` : out;
 }
 
 /** `+OK`, `-ERR`, `$`, `*`, `$-1`... (see the module comment). */
@@ -353,7 +278,14 @@ function replyName(v: RespValue): string {
   }
 }
 
-function addValueFields(v: RespValue, fields: Record<string, string | number | boolean>): void {
+/** A value's name, summary and fields, with no pairing. */
+function describeValue(v: RespValue, kind: Annotation['kind']): Annotation {
+  const fields: Fields = { type: respTypeWord(v.type) };
+  addValueFields(v, fields);
+  return { kind, name: replyName(v), summary: summarizeValue(v), fields };
+}
+
+function addValueFields(v: RespValue, fields: Fields): void {
   switch (v.type) {
     case Resp.Integer:
     case Resp.BigNumber:

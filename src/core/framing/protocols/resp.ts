@@ -4,9 +4,9 @@
  * whole top-level value with what an annotation needs. It never looks at payload bytes beyond a
  * bounded head, and keeps at most a bounded stack and a few items, whatever the input.
  */
-import { EMPTY, escapeBytes } from '../../bytes';
-import { checkLine, quote } from './protocol';
-import { type SegmentLine, WarningBag } from './segmentFramer';
+import { EMPTY } from '../../bytes';
+import { article, checkLine, quote, WarningBag } from './protocol';
+import type { SegmentLine } from './segmentFramer';
 
 /** Deepest nesting accepted; deeper values get a violation and the reader starts afresh. */
 export const RESP_MAX_DEPTH = 128;
@@ -76,6 +76,8 @@ export interface RespValue extends RespItem {
   readonly warnings: WarningBag;
   /** Parsing stopped inside the value at a violation; the next bytes start a new frame. */
   readonly broken: boolean;
+  /** Read while recovering from a broken value: part of its rest, so it answers no request. */
+  readonly remainder: boolean;
 }
 
 /** How a reader is tuned for one direction. */
@@ -93,6 +95,16 @@ export interface RespReaderOptions {
 /** Bytes kept of a top-level bulk for its summary (quote() shows 40 characters). */
 const TOP_KEEP = 256;
 const BAD = -2;
+/** Types whose value is the rest of their line. */
+const LINE_SCALARS = new Set<number>([
+  Resp.Simple,
+  Resp.Error,
+  Resp.Integer,
+  Resp.Null,
+  Resp.Double,
+  Resp.Boolean,
+  Resp.BigNumber,
+]);
 
 interface Level {
   readonly type: number;
@@ -114,6 +126,8 @@ export class RespReader {
   private _items: RespItem[] = [];
   private _attributes = 0;
   private _warnings = new WarningBag();
+  /** Top-level values still to come that belong to the broken value before them. */
+  private _debt = 0;
 
   constructor(private readonly _options: RespReaderOptions) {
     this.nextKeep = _options.lineKeep;
@@ -133,7 +147,8 @@ export class RespReader {
     }
     const c = line.content;
     const depth = this._stack.length;
-    if (depth === 0 && this._options.commands && c[0] !== Resp.Array) {
+    // The rest of a broken command is RESP, not inline commands.
+    if (depth === 0 && this._options.commands && this._debt === 0 && c[0] !== Resp.Array) {
       this._data = c;
       this._length = line.length;
       this._finish('inline');
@@ -162,7 +177,8 @@ export class RespReader {
         const n = parseLength(c);
         if (n === -1 && t === Resp.Bulk) return this._scalar(t, EMPTY, -1);
         if (n < 0) {
-          return this._bad(`bad length ${quote(c.subarray(1), 24)} in a ${word} header`, line);
+          const what = `${article(word)} ${word} header`;
+          return this._bad(`bad length ${quote(c.subarray(1), 24)} in ${what}`, line);
         }
         this._bulkType = t;
         this._bulkLength = n;
@@ -179,10 +195,14 @@ export class RespReader {
         const n = parseLength(c);
         if (n === -1 && t === Resp.Array) return this._scalar(t, EMPTY, -1);
         if (n < 0) {
-          return this._bad(`bad element count ${quote(c.subarray(1), 24)} in a ${word}`, line);
+          const what = `${article(word)} ${word}`;
+          return this._bad(`bad element count ${quote(c.subarray(1), 24)} in ${what}`, line);
         }
         if (depth >= RESP_MAX_DEPTH) {
-          return this._bad(`values nested deeper than ${RESP_MAX_DEPTH} levels`, line);
+          // Its elements are known to follow, and the frames they make belong to this value.
+          const paired = t === Resp.Map || t === Resp.Attribute ? 2 : 1;
+          const message = `values nested deeper than ${RESP_MAX_DEPTH} levels`;
+          return this._bad(message, line, n * paired, t === Resp.Attribute ? 0 : 1);
         }
         return this._open(t, n, depth);
       }
@@ -225,7 +245,7 @@ export class RespReader {
       const word = TYPE_WORDS[this._bulkType];
       const n = this._bulkLength;
       return (
-        `the stream ended inside a ${n}-byte ${word}: ${got} of its ${n + 2} bytes ` +
+        `the stream ended inside ${article(n)} ${n}-byte ${word}: ${got} of its ${n + 2} bytes ` +
         '(\\r\\n included) arrived'
       );
     }
@@ -234,9 +254,35 @@ export class RespReader {
       const word = TYPE_WORDS[level.type];
       const where = this._stack.length > 1 ? ` at depth ${this._stack.length}` : '';
       const missing = `${level.remaining} more element(s) expected`;
-      return `the stream ended inside a ${word}${where}: ${missing}`;
+      return `the stream ended inside ${article(word)} ${word}${where}: ${missing}`;
     }
     return 'the stream ended inside a line (no \\n)';
+  }
+
+  /**
+   * The value the end of the stream cut off, as far as it arrived (`head` and `line` are the
+   * segment in progress), or undefined when nothing of it is known. A partial line counts only
+   * where what it is does not depend on the bytes that never came: a top-level scalar or inline
+   * command. Nothing is checked: the value is cut short, not wrong.
+   */
+  cutOff(inData: boolean, head: Buffer, line: SegmentLine): RespValue | undefined {
+    const c = line.content;
+    if (inData) {
+      const n = this._bulkLength;
+      this._scalar(this._bulkType, head.length > n ? head.subarray(0, n) : head, n);
+    } else if (this._stack.length === 0 && line.length > 0) {
+      if (this._options.commands && this._debt === 0 && c[0] !== Resp.Array) {
+        this._data = c;
+        this._length = line.length;
+        this._finish('inline');
+      } else if (LINE_SCALARS.has(c[0])) {
+        this._scalar(c[0], c.subarray(1), line.length - 1);
+      }
+    }
+    if (this._done === undefined && (this._type >= 0 || this._attributes > 0)) {
+      this._finish('value');
+    }
+    return this.takeValue();
   }
 
   private _isItem(depth: number): boolean {
@@ -293,11 +339,22 @@ export class RespReader {
 
   /**
    * A violation that stops the value: the frame ends at this line and reading starts afresh. A
-   * bad first line is the whole frame (`garbage`); later, the value read so far is `broken`.
+   * bad first line is the whole frame (`garbage`); later, the value read so far is `broken`, and
+   * the values its levels still expect (with the `opened` elements of the bad line itself, which
+   * takes `slot` places) come as frames of their own that answer no request.
    */
-  private _bad(message: string, line: SegmentLine): number {
+  private _bad(message: string, line: SegmentLine, opened = 0, slot = 1): number {
     this._warnings.add('violation', `${message}; reading on from the next line`);
-    if (this._stack.length > 0 || this._attributes > 0) {
+    const stack = this._stack;
+    if (stack.length > 0) {
+      let rest = opened - slot;
+      for (let i = 0; i < stack.length; i++) {
+        // A level's open child is one of its remaining elements, unless it is an attribute.
+        const child = stack[i + 1];
+        rest += stack[i].remaining - (child !== undefined && child.type !== Resp.Attribute ? 1 : 0);
+      }
+      this._finish('value', true, Math.max(0, rest));
+    } else if (this._attributes > 0) {
       this._finish('value', true);
     } else {
       this._data = line.content;
@@ -307,7 +364,10 @@ export class RespReader {
     return 0;
   }
 
-  private _finish(kind: RespValue['kind'], broken = false): void {
+  private _finish(kind: RespValue['kind'], broken = false, rest = 0): void {
+    const remainder = this._debt > 0;
+    if (remainder) this._debt--;
+    this._debt += rest;
     this._done = {
       kind,
       type: this._type,
@@ -317,6 +377,7 @@ export class RespReader {
       attributes: this._attributes,
       warnings: this._warnings,
       broken,
+      remainder,
     };
     this._stack = [];
     this._type = -1;
@@ -364,122 +425,5 @@ function checkScalar(type: number, text: string): string | undefined {
       return text === '' ? undefined : 'a null (_ alone)';
     default:
       return undefined;
-  }
-}
-
-// ---- summaries ------------------------------------------------------------------------------
-
-/** Width of the element list in an aggregate's summary. */
-const ITEMS_WIDTH = 60;
-
-const BRACKETS: Readonly<Record<number, string>> = {
-  [Resp.Array]: '[]',
-  [Resp.Set]: '[]',
-  [Resp.Push]: '[]',
-  [Resp.Map]: '{}',
-  [Resp.Attribute]: '{}',
-};
-
-const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
-
-/**
- * Escaped text cut to `max` characters, with `…` when anything was left out; `data` may be the
- * first bytes of a value `fullLength` long. Plain ASCII costs `max + 1` bytes of work whatever
- * the value's size.
- */
-export function shortText(data: Buffer, fullLength: number, max: number): string {
-  let text = data.toString('latin1', 0, max + 1);
-  let seen = text.length;
-  if (!PRINTABLE.test(text)) {
-    // Escapes and UTF-8: a character may take up to 4 bytes.
-    const wide = data.subarray(0, max * 4);
-    text = escapeBytes(wide);
-    seen = wide.length;
-  }
-  if (text.length > max) return text.slice(0, max) + '…';
-  return seen < fullLength ? text + '…' : text;
-}
-
-/** shortText in double quotes: `"hello world"`, `"line1\r\nline2"`, `"aaaa…"`. */
-export function quoteText(data: Buffer, fullLength: number, max: number): string {
-  return `"${shortText(data, fullLength, max)}"`;
-}
-
-/**
- * One line for a value, in RESP's own notation: `+OK`, `-ERR unknown…`, `:42`, `(nil)`,
- * `$11 "hello world"`, `*3 ["c", "b", "a"]`, `%1 {"a": 1}`, with `|n ` first for attributes.
- */
-export function summarizeValue(v: RespValue): string {
-  const prefix = v.attributes > 0 ? `|${v.attributes} ` : '';
-  const t = v.type;
-  const c = String.fromCharCode(t);
-  switch (t) {
-    case Resp.Simple:
-    case Resp.Error:
-      return prefix + c + shortText(v.data, v.length, 80);
-    case Resp.Integer:
-    case Resp.Double:
-    case Resp.BigNumber:
-    case Resp.Boolean:
-      return prefix + c + shortText(v.data, v.length, 64);
-    case Resp.Null:
-      return prefix + '(nil)';
-    case Resp.Bulk:
-    case Resp.BlobError:
-    case Resp.Verbatim:
-      return (
-        prefix + (v.length < 0 ? '(nil)' : `${c}${v.length} ${quoteText(v.data, v.length, 40)}`)
-      );
-    case Resp.Array:
-    case Resp.Map:
-    case Resp.Set:
-    case Resp.Push: {
-      if (v.length < 0) return prefix + '(nil)';
-      const b = BRACKETS[t];
-      const elements = t === Resp.Map ? v.length * 2 : v.length;
-      const items = renderItems(v.items, elements, t === Resp.Map);
-      return `${prefix}${c}${v.length} ${b[0]}${items}${b[1]}`;
-    }
-    default:
-      // Attributes alone: the stream broke before their value.
-      return prefix.trimEnd();
-  }
-}
-
-function renderItems(items: readonly RespItem[], elements: number, map: boolean): string {
-  let out = '';
-  for (let i = 0; i < items.length; i++) {
-    const sep = i === 0 ? '' : map && i % 2 === 1 ? ': ' : ', ';
-    const s = renderItem(items[i]);
-    if (i > 0 && out.length + sep.length + s.length > ITEMS_WIDTH) return `${out}, …`;
-    out += sep + s;
-  }
-  return items.length < elements ? `${out}${items.length > 0 ? ', ' : ''}…` : out;
-}
-
-function renderItem(item: RespItem): string {
-  const t = item.type;
-  const c = String.fromCharCode(t);
-  switch (t) {
-    case Resp.Bulk:
-    case Resp.Verbatim:
-      return item.length < 0 ? '(nil)' : quoteText(item.data, item.length, 24);
-    case Resp.BlobError:
-      return c + quoteText(item.data, item.length, 24);
-    case Resp.Simple:
-    case Resp.Error:
-    case Resp.Boolean:
-      return c + shortText(item.data, item.length, 24);
-    case Resp.Integer:
-    case Resp.Double:
-    case Resp.BigNumber:
-      return shortText(item.data, item.length, 24);
-    case Resp.Null:
-      return '(nil)';
-    default: {
-      if (item.length < 0) return '(nil)';
-      const b = BRACKETS[t] ?? '[]';
-      return item.length === 0 ? `${c}0${b}` : `${c}${item.length}${b[0]}…${b[1]}`;
-    }
   }
 }

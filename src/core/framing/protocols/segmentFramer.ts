@@ -1,13 +1,14 @@
 /**
- * A Framer base for protocol parsers that need each segment whole. The plain `segment()` starts
- * afresh after an oversize cut or an idle-flush `cut()`, and may copy the whole frame so far when a
- * segment spans chunks; this class tracks segments itself, independently of frame boundaries,
- * and keeps only what a parser reads: the first `segmentKeep` bytes, the length and the last two
- * bytes. A segment inside one chunk is never copied.
+ * The base of the protocol framers: a Framer whose parser sees each segment whole, whatever
+ * frame cuts did to it. The plain `segment()` starts afresh after an oversize cut or an idle
+ * `cut()`, and may copy the whole frame so far when a segment spans chunks; this class tracks
+ * segments itself, independently of frame boundaries, and keeps only what a parser reads: the
+ * first `segmentKeep` bytes, the length and the last two bytes. A segment inside one chunk is
+ * never copied.
  */
 import { EMPTY } from '../../bytes';
+import type { Annotation } from '../frame';
 import { Framer } from '../framer';
-import type { Annotation, FrameWarning } from '../frame';
 
 const CR = 13;
 const LF = 10;
@@ -36,6 +37,8 @@ export abstract class SegmentFramer extends Framer {
   private _ownedLen = 0;
   private _last = -1;
   private _beforeLast = -1;
+  private _continued = false;
+  private _sinceEnd = 0;
 
   /** @internal */
   override collect(buf: Buffer, start: number, end: number): void {
@@ -46,7 +49,17 @@ export abstract class SegmentFramer extends Framer {
   /** @internal */
   override found(buf: Buffer, start: number, end: number): void {
     if (end > start) this._track(buf, start, end);
+    this._continued = false;
     super.found(buf, start, end);
+    if (this._continued) {
+      this._continued = false;
+      // Later bytes add up to segmentKeep more to a head that is whole (a peek is short).
+      this._keep =
+        this._owned === undefined || this._ownedLen === this._len
+          ? this._len + this.segmentKeep
+          : this._ownedLen;
+      return;
+    }
     this._len = 0;
     this._view = EMPTY;
     this._owned = undefined;
@@ -54,14 +67,37 @@ export abstract class SegmentFramer extends Framer {
     this._last = this._beforeLast = -1;
   }
 
+  protected override endFrame(ann: Annotation | undefined): void {
+    super.endFrame(ann);
+    this._sinceEnd = 0;
+  }
+
   /** Length of the whole current segment, terminator included, whatever was cut from it. */
   protected get wholeLength(): number {
     return this._len;
   }
 
+  /** True when a frame cut went through the current segment: it began in an earlier frame. */
+  protected get segmentCut(): boolean {
+    return this._len > this.frameLength;
+  }
+
+  /** Bytes since the last endFrame: the current frame and the frames cuts sent out before it. */
+  protected get messageLength(): number {
+    return this._sinceEnd;
+  }
+
+  /**
+   * Called in onSegment: the current segment's bytes also start the next one, for a parser that
+   * peeked at a byte or two before it knew what they begin.
+   */
+  protected continueSegment(): void {
+    this._continued = true;
+  }
+
   /** The first bytes of the current segment: all of it, or `segmentKeep` bytes when longer. */
   protected segmentHead(): Buffer {
-    return this._head(this._len);
+    return this._headOf(this._len);
   }
 
   /** True when the segment's last two bytes are `\r\n`. */
@@ -79,11 +115,11 @@ export abstract class SegmentFramer extends Framer {
   protected segmentLine(): SegmentLine {
     const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
     const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
-    return { content: this._head(length), length, ending };
+    return { content: this._headOf(length), length, ending };
   }
 
   /** The first `min(n, keep)` bytes of the segment, with a single view. */
-  private _head(n: number): Buffer {
+  private _headOf(n: number): Buffer {
     const size = Math.min(n, this._keep);
     if (size <= 0) return EMPTY;
     if (this._owned !== undefined) return this._owned.subarray(0, Math.min(size, this._ownedLen));
@@ -92,6 +128,7 @@ export abstract class SegmentFramer extends Framer {
 
   private _track(buf: Buffer, start: number, end: number): void {
     const n = end - start;
+    this._sinceEnd += n;
     if (this._len === 0) {
       this._keep = this.segmentKeep;
       this._view = buf;
@@ -128,47 +165,5 @@ export abstract class SegmentFramer extends Framer {
     }
     src.copy(this._owned, this._ownedLen, start, start + n);
     this._ownedLen += n;
-  }
-}
-
-/**
- * Warnings of one frame, bounded: the first of each code is kept and repeats are counted, so a
- * frame of a million bad lines costs one entry per code.
- */
-export class WarningBag {
-  // Most frames have no warnings: the list is made on the first.
-  private _list: { code: FrameWarning['code']; message: string; more: number }[] | undefined;
-
-  /** Records a warning. */
-  add(code: FrameWarning['code'], message: string): void {
-    const list = (this._list ??= []);
-    const seen = list.find((w) => w.code === code);
-    if (seen) seen.more++;
-    else list.push({ code, message, more: 0 });
-  }
-
-  /** Records warnings made elsewhere (e.g. by checkLine). */
-  addAll(warnings: readonly FrameWarning[]): void {
-    for (const w of warnings) this.add(w.code, w.message);
-  }
-
-  /** Distinct warning codes recorded. */
-  get size(): number {
-    return this._list?.length ?? 0;
-  }
-
-  /** `ann` with these warnings added, or `ann` itself when there are none. */
-  attach(ann: Annotation): Annotation {
-    const warnings = this.toArray();
-    return warnings === undefined ? ann : { ...ann, warnings };
-  }
-
-  /** The warnings for an annotation, or undefined when there are none. */
-  toArray(): FrameWarning[] | undefined {
-    if (this._list === undefined) return undefined;
-    return this._list.map(({ code, message, more }) => ({
-      code,
-      message: more === 0 ? message : `${message} (and ${more} more ${code} in this frame)`,
-    }));
   }
 }

@@ -16,11 +16,20 @@
 import { isValidUtf8 } from '../../bytes';
 import type { Annotation, Direction } from '../frame';
 import type { FramerOptions } from '../framer';
-import { PendingRequests, type Protocol, quote } from './protocol';
-import { SegmentFramer, WarningBag } from './segmentFramer';
+import {
+  article,
+  type Pairing,
+  PendingRequests,
+  type Protocol,
+  quote,
+  WarningBag,
+  Waits,
+} from './protocol';
+import { SegmentFramer } from './segmentFramer';
 
 const NAME = 'stomp';
 const LF = Buffer.from('\n');
+const CR = 13;
 const NUL = Buffer.from([0]);
 const LINE_KEEP = 8192;
 /** Body bytes kept for the summary: one more than quote() shows, so it knows to add `…`. */
@@ -91,43 +100,10 @@ interface StompFrame {
   readonly warnings: WarningBag;
 }
 
-/** How a frame relates to the other direction. */
-interface Pairing {
-  readonly kind: 'request' | 'reply' | 'push';
-  readonly re?: number;
-  readonly warning?: string;
-}
-
-/** Seqs waiting under a key (a receipt id), oldest first, bounded. */
-class Waits {
-  private readonly _map = new Map<string, number[]>();
-  private _size = 0;
-
-  add(key: string, seq: number): void {
-    if (this._size >= MAX_WAITING) {
-      const first = this._map.keys().next();
-      if (first.done !== true) this.take(first.value);
-    }
-    const q = this._map.get(key);
-    if (q === undefined) this._map.set(key, [seq]);
-    else q.push(seq);
-    this._size++;
-  }
-
-  take(key: string): number | undefined {
-    const q = this._map.get(key);
-    if (q === undefined) return undefined;
-    const seq = q.shift();
-    this._size--;
-    if (q.length === 0) this._map.delete(key);
-    return seq;
-  }
-}
-
 /** What the two directions of one connection share. */
 class StompSession {
   private readonly _connects = new PendingRequests<string>();
-  private readonly _receipts = new Waits();
+  private readonly _receipts = new Waits(MAX_WAITING);
 
   fromClient(seq: number, f: StompFrame): Pairing {
     if (f.name === 'CONNECT' || f.name === 'STOMP') this._connects.push(seq, f.name);
@@ -205,6 +181,14 @@ function decodeHeader(f: StompFrame, bytes: Buffer): string {
   });
 }
 
+/** A command line without the stray NULs before it (a violation in `w`). */
+function skipNuls(line: Buffer, w: WarningBag): Buffer {
+  let nuls = 0;
+  while (nuls < line.length && line[nuls] === 0) nuls++;
+  if (nuls > 0) w.add('violation', `${nuls} stray NUL byte(s) before the command`);
+  return line.subarray(nuls);
+}
+
 type State = 'idle' | 'headers' | 'body' | 'nul';
 
 class StompFramer extends SegmentFramer {
@@ -239,12 +223,15 @@ class StompFramer extends SegmentFramer {
     const f = this._frame;
     const kind = this._dir === 'c2s' ? 'request' : 'push';
     if (f === undefined) {
-      const message = 'stream ended inside a command line, before its EOL';
-      return {
-        kind,
-        summary: quote(this.segmentHead()),
-        warnings: [{ code: 'truncated', message }],
-      };
+      // The command as far as it came: named when it is one STOMP knows.
+      const w = new WarningBag();
+      let c = skipNuls(this.segmentLine().content, w);
+      if (c[c.length - 1] === CR) c = c.subarray(0, c.length - 1);
+      const text = c.toString('latin1');
+      const known = CLIENT.has(text) || SERVER.has(text);
+      w.add('truncated', 'stream ended inside a command line, before its EOL');
+      const ann = known ? { name: text, summary: text } : { summary: quote(this.segmentHead()) };
+      return w.attach({ kind, ...ann });
     }
     let where: string;
     if (this._state === 'headers') {
@@ -261,21 +248,15 @@ class StompFramer extends SegmentFramer {
       where = 'before the NUL after its body';
     }
     const ann = annotate(f, { kind });
-    const message = `stream ended inside a ${f.name} frame, ${where}`;
+    const message = `stream ended inside ${article(f.name)} ${f.name} frame, ${where}`;
     return { ...ann, warnings: [...(ann.warnings ?? []), { code: 'truncated', message }] };
   }
 
   private _commandLine(): void {
     const line = this.segmentLine();
     const w = new WarningBag();
-    let c = line.content;
-    let nuls = 0;
-    while (nuls < c.length && c[nuls] === 0) nuls++;
-    if (nuls > 0) {
-      w.add('violation', `${nuls} stray NUL byte(s) before the command`);
-      c = c.subarray(nuls);
-    }
-    if (line.length === nuls) {
+    const c = skipNuls(line.content, w);
+    if (c.length === 0 && line.content.length === line.length) {
       const fields = { eol: line.ending };
       this.endFrame({
         kind: 'event',
@@ -354,8 +335,9 @@ class StompFramer extends SegmentFramer {
         );
       }
     }
+    const needs = `${article(f.name)} ${f.name} frame needs a`;
     for (const h of REQUIRED[f.name] ?? []) {
-      if (!f.headers.has(h)) f.warnings.add('violation', `a ${f.name} frame needs a ${h} header`);
+      if (!f.headers.has(h)) f.warnings.add('violation', `${needs} ${h} header`);
     }
     this.segmentKeep = BODY_KEEP;
     if (f.contentLength !== undefined && f.contentLength > 0) {
@@ -388,7 +370,7 @@ class StompFramer extends SegmentFramer {
       (CLIENT.has(f.name) || SERVER.has(f.name)) &&
       !BODY_ALLOWED.has(f.name)
     ) {
-      f.warnings.add('violation', `a ${f.name} frame has no body in STOMP 1.2`);
+      f.warnings.add('violation', `${article(f.name)} ${f.name} frame has no body in STOMP 1.2`);
     }
     this._finish(f);
   }

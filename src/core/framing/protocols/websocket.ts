@@ -7,9 +7,15 @@ import { createHash } from 'node:crypto';
 import { isValidUtf8 } from '../../bytes';
 import type { Terminator } from '../../terminatorScanner';
 import { type Annotation, type Direction, otherDirection } from '../frame';
-import type { SegmentView } from './carryFramer';
-import { WarningList } from './httpHead';
-import { quote } from './protocol';
+import { httpWarnings, WHOLE } from './httpHead';
+import { article, quote, type WarningBag } from './protocol';
+
+/** A segment as the reader gets it: its first bytes, its length, whether a frame cut split it. */
+export interface WsSegment {
+  readonly head: Buffer;
+  readonly total: number;
+  readonly cut: boolean;
+}
 
 /** What the framer does next: the terminator, and the annotation when a frame is complete. */
 export interface WsStep {
@@ -65,7 +71,7 @@ interface Header {
   masked: boolean;
   length: number;
   mask: Buffer | undefined;
-  warnings: WarningList;
+  warnings: WarningBag;
 }
 
 /** Reads one direction's WebSocket frames, given the segments the framer finds. */
@@ -87,7 +93,7 @@ export class WebSocketReader {
   }
 
   /** Handles the segment that ended at the current terminator; `seq` is the next frame's. */
-  onSegment(seg: SegmentView, seq: number): WsStep {
+  onSegment(seg: WsSegment, seq: number): WsStep {
     const h = this._h;
     if (this._stage === 'head' || h === undefined) return this._readHead(seg.head, seq);
     if (this._stage === 'ext') return this._readExt(h, seg.head, seq);
@@ -103,13 +109,13 @@ export class WebSocketReader {
       if (typeof remaining !== 'number') {
         // The length was over 2^53: the payload was read up to the close, as announced.
         const summary = `ws ${name}, payload read until the close`;
-        return { kind, name, summary, warnings: h.warnings.take() };
+        return { kind, name, summary, warnings: h.warnings.toArray() };
       }
       h.warnings.add(
         'truncated',
-        `stream ended inside a ${h.length}-byte ws ${name} payload (${remaining} bytes missing)`,
+        `stream ended inside ${article(h.length)} ${h.length}-byte ws ${name} payload (${remaining} bytes missing)`,
       );
-      return { kind, name, summary: `ws ${name} (cut off)`, warnings: h.warnings.take() };
+      return { kind, name, summary: `ws ${name} (cut off)`, warnings: h.warnings.toArray() };
     }
     const where = this._stage === 'head' ? 'header' : 'extended length or mask key';
     return {
@@ -128,7 +134,7 @@ export class WebSocketReader {
       masked: (b1 & 0x80) !== 0,
       length: len7,
       mask: undefined,
-      warnings: new WarningList(),
+      warnings: httpWarnings(),
     };
     this._h = h;
     const need = (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (h.masked ? 4 : 0);
@@ -170,26 +176,30 @@ export class WebSocketReader {
 
   /** The header is complete: wait for the payload, or finish a frame that has none. */
   private _payload(h: Header, seq: number): WsStep {
-    if (h.length === 0) return this._finish(h, { head: Buffer.alloc(0), total: 0, prev: -1 }, seq);
+    if (h.length === 0) {
+      return this._finish(h, { head: Buffer.alloc(0), total: 0, cut: false }, seq);
+    }
     this._stage = 'payload';
-    // Control payloads are small and needed whole (close code, ping data); data payloads are
-    // only previewed, and a frame cut through one is left without a preview.
-    return { next: h.length, keep: h.opcode >= 8 ? Math.min(h.length, 125) : 0 };
+    // Control payloads are needed whole (close code, ping data), and so is a whole text message
+    // (its UTF-8 is checked); other data payloads are only previewed.
+    const whole = h.opcode >= 8 || (h.opcode === 1 && h.fin);
+    return { next: h.length, keep: whole ? WHOLE : PREVIEW_BYTES };
   }
 
-  private _finish(h: Header, seg: SegmentView, seq: number): WsStep {
+  private _finish(h: Header, seg: WsSegment, seq: number): WsStep {
     this._stage = 'head';
     this._h = undefined;
     const ann = this._annotate(h, seg, seq);
     return { next: 2, keep: 2, ann };
   }
 
-  private _annotate(h: Header, seg: SegmentView, seq: number): Annotation {
+  private _annotate(h: Header, seg: WsSegment, seq: number): Annotation {
     const w = h.warnings;
     const { opcode } = h;
     const control = opcode >= 8;
     const name = OPCODE_NAMES[opcode] ?? 'reserved';
-    const whole = seg.head.length === seg.total;
+    // A control payload is kept across frame cuts; a data payload a cut split is not previewed.
+    const whole = control ? seg.head.length === seg.total : !seg.cut;
     if (this._dir === 'c2s' && !h.masked) {
       w.add('violation', 'client frame is not masked (RFC 6455 §5.1)');
     } else if (this._dir === 's2c' && h.masked) {
@@ -263,7 +273,14 @@ export class WebSocketReader {
       rsv3: (h.rsv & 1) !== 0,
     };
     if (h.mask) fields.mask = h.mask.toString('hex');
-    return { kind, name, summary, fields, warnings: w.take(), ...(re !== undefined ? { re } : {}) };
+    return {
+      kind,
+      name,
+      summary,
+      fields,
+      warnings: w.toArray(),
+      ...(re !== undefined ? { re } : {}),
+    };
   }
 
   /** Checks the RSV bits against the negotiated extensions; true for a compressed message. */
