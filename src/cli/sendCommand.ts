@@ -1,6 +1,6 @@
 /** `linetap send`: netcat with framing: send messages, print the reply frames. */
 import * as net from 'node:net';
-import { unescapeBytes } from '../core/bytes';
+import { parseHexBytes, unescapeBytes } from '../core/bytes';
 import type { Direction, Frame } from '../core/framing/frame';
 import { createConnectionFramers } from '../core/framing/framingSpec';
 import { parseHostPort, formatHostPort } from '../core/proxy/address';
@@ -108,13 +108,11 @@ async function idle(done: () => boolean, lastData: () => number, ms: number): Pr
 
 function toBytes(message: string, hex: boolean): Buffer {
   if (!hex) return unescapeBytes(message);
-  const digits = message.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(digits)) {
-    throw new UsageError(
-      `--hex message "${message}" must be pairs of hex digits, e.g. "2a 31 0d 0a"`,
-    );
+  try {
+    return parseHexBytes(message);
+  } catch (e) {
+    throw new UsageError(`--hex message ${(e as Error).message}`);
   }
-  return Buffer.from(digits, 'hex');
 }
 
 async function readStdin(): Promise<Buffer> {

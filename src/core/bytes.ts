@@ -99,6 +99,18 @@ export function unescapeBytes(text: string): Buffer {
 }
 
 /**
+ * Reads pairs of hex digits (`2a 31 0d 0a`, spaces anywhere) into bytes. Throws a RangeError
+ * that quotes the text and shows the form expected.
+ */
+export function parseHexBytes(text: string): Buffer {
+  const digits = text.replace(/\s+/g, '');
+  if (!/^([0-9a-fA-F]{2})*$/.test(digits)) {
+    throw new RangeError(`"${text}" must be pairs of hex digits, e.g. "2a 31 0d 0a"`);
+  }
+  return Buffer.from(digits, 'hex');
+}
+
+/**
  * Shows bytes as printable text: `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH` for other control
  * bytes and bytes that are not valid UTF-8. The inverse of unescapeBytes.
  */

@@ -41,14 +41,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     `Linetap demo: chat server on 127.0.0.1:${server.port}, proxy on ${formatHostPort(proxy.listen)} (framing crlf); three scripted clients talk through the proxy.`,
   );
   try {
-    const run = (name: string) => {
-      const client = new ScriptedClient(name, DEMO_SCRIPTS[name]);
-      return { client, done: client.run(proxy.listen.port) };
-    };
-    const alice = run('alice');
-    await alice.client.when(/^JOINED alice/);
-    const others = [run('bob'), run('carol')];
-    await Promise.all([alice.done, ...others.map((o) => o.done)]);
+    await runDemoScripts(proxy.listen.port);
     // Let the proxy report the last closes before the summary.
     await new Promise((r) => setTimeout(r, 50));
     printer.note('demo scripts finished: every client ran its script to the end.');
@@ -65,4 +58,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     await proxy.stop();
     await server.close();
   }
+}
+
+/** Runs the three scripted clients against a chat server (or a proxy of one) on `port`. */
+export async function runDemoScripts(port: number, host = '127.0.0.1'): Promise<void> {
+  const run = (name: string) => {
+    const client = new ScriptedClient(name, DEMO_SCRIPTS[name]);
+    return { client, done: client.run(port, host) };
+  };
+  const alice = run('alice');
+  // bob and carol talk to alice in the channel, so she must be in it first.
+  await alice.client.when(/^JOINED alice/);
+  const others = [run('bob'), run('carol')];
+  await Promise.all([alice.done, ...others.map((o) => o.done)]);
 }

@@ -1,0 +1,91 @@
+/**
+ * Linetap's VS Code entry point: wires the proxy manager to the commands, the Proxies view, the
+ * status bar and the log, and returns the public API. Everything is disposed through
+ * `context.subscriptions`.
+ */
+import * as vscode from 'vscode';
+import { createLinetapApi, type LinetapApi } from './api';
+import { exportPcapngCommand, saveCaptureCommand } from './captureCommands';
+import { Commands, Views } from './constants';
+import { runDemoCommand } from './demoCommand';
+import { ProxyManager } from './proxyManager';
+import { type ProxyTreeNode, ProxyTreeProvider } from './proxyTree';
+import { sendMessageCommand, type SendArgs } from './sendMessageCommand';
+import { startProxyCommand } from './startProxyCommand';
+import { ProxyStatusBar } from './statusBar';
+import { pickProxy } from './pickers';
+
+export type { LinetapApi } from './api';
+
+/** Called by VS Code on the first Linetap command, view or `*.linetap` file. */
+export function activate(context: vscode.ExtensionContext): LinetapApi {
+  const log = vscode.window.createOutputChannel('Linetap', { log: true });
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const manager = new ProxyManager({
+    log,
+    storageDir: vscode.Uri.joinPath(storage, 'captures').fsPath,
+    baseDir: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+  });
+  const statusBar = new ProxyStatusBar(manager);
+  const tree = new ProxyTreeProvider(manager);
+  context.subscriptions.push(
+    log,
+    manager,
+    statusBar,
+    tree,
+    vscode.window.registerTreeDataProvider(Views.proxies, tree),
+    manager.onDidWarn(({ proxy, message }) => {
+      void vscode.window
+        .showWarningMessage(`Linetap "${proxy.label}": ${message}`, 'Show Log')
+        .then((a) => a && log.show());
+    }),
+  );
+
+  const register = (id: string, run: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, run));
+
+  register(Commands.startProxy, async (arg?: unknown) => {
+    const id = await startProxyCommand(manager, arg);
+    if (id === undefined && arg !== undefined) statusBar.showError('the last proxy did not start');
+    return id;
+  });
+  register(Commands.stopProxy, async (arg?: string | ProxyTreeNode) => {
+    const id =
+      typeof arg === 'string'
+        ? arg
+        : (arg?.proxyId ?? (await pickProxy(manager, 'Stop which proxy?'))?.id);
+    if (id) await manager.stop(id);
+  });
+  register(Commands.stopAllProxies, () => manager.stopAll());
+  register(Commands.sendMessage, (arg?: SendArgs | ProxyTreeNode) =>
+    sendMessageCommand(manager, context.globalState, toSendArgs(arg)),
+  );
+  register(Commands.closeConnection, (node?: ProxyTreeNode) => {
+    if (node?.kind === 'connection') manager.closeConnection(node.proxyId, node.conn);
+  });
+  register(Commands.saveCapture, (arg?: { proxyId?: string; target?: string } | ProxyTreeNode) =>
+    saveCaptureCommand(manager, arg && 'kind' in arg ? { proxyId: arg.proxyId } : arg),
+  );
+  register(
+    Commands.exportPcapng,
+    (arg?: { proxyId?: string; source?: string; target?: string } | ProxyTreeNode) =>
+      exportPcapngCommand(manager, arg && 'kind' in arg ? { proxyId: arg.proxyId } : arg),
+  );
+  register(Commands.clear, () => manager.clear());
+  register(Commands.showLog, () => log.show());
+  register(Commands.runDemo, () => runDemoCommand(manager, log));
+
+  log.info(`Linetap ${String(context.extension.packageJSON.version)} activated`);
+  return createLinetapApi(manager);
+}
+
+/** Tree items carry a proxy and maybe a connection; other callers pass SendArgs. */
+function toSendArgs(arg: SendArgs | ProxyTreeNode | undefined): SendArgs {
+  if (!arg) return {};
+  if ('kind' in arg)
+    return { proxyId: arg.proxyId, conn: arg.kind === 'connection' ? arg.conn : undefined };
+  return arg;
+}
+
+/** Nothing to do: everything is disposed through `context.subscriptions`. */
+export function deactivate(): void {}
