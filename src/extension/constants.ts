@@ -8,6 +8,8 @@ export const Commands = {
   startProxy: 'linetap.startProxy',
   stopProxy: 'linetap.stopProxy',
   stopAllProxies: 'linetap.stopAllProxies',
+  openPanel: 'linetap.openPanel',
+  openCapture: 'linetap.openCapture',
   sendMessage: 'linetap.sendMessage',
   closeConnection: 'linetap.closeConnection',
   saveCapture: 'linetap.saveCapture',
@@ -21,6 +23,12 @@ export const Commands = {
 export const Views = {
   container: 'linetap',
   proxies: 'linetap.proxies',
+} as const;
+
+/** Webview and custom editor view types. */
+export const ViewTypes = {
+  trafficPanel: 'linetap.trafficPanel',
+  captureViewer: 'linetap.captureViewer',
 } as const;
 
 /** Context keys set for `when` clauses. */

@@ -14,6 +14,9 @@ import { sendMessageCommand, type SendArgs } from './sendMessageCommand';
 import { startProxyCommand } from './startProxyCommand';
 import { ProxyStatusBar } from './statusBar';
 import { pickProxy } from './pickers';
+import { CaptureEditorProvider } from './captureEditor';
+import { readSettings } from './config';
+import { TrafficPanels } from './trafficPanel';
 
 export type { LinetapApi } from './api';
 
@@ -39,6 +42,13 @@ export function activate(context: vscode.ExtensionContext): LinetapApi {
         .showWarningMessage(`Linetap "${proxy.label}": ${message}`, 'Show Log')
         .then((a) => a && log.show());
     }),
+  );
+
+  const ringFrames = () => readSettings(vscode.workspace).limits.ringFrames;
+  const panels = new TrafficPanels(context.extensionUri, manager, log, ringFrames);
+  context.subscriptions.push(
+    panels,
+    CaptureEditorProvider.register(context.extensionUri, log, () => ({ frames: ringFrames() })),
   );
 
   const register = (id: string, run: (...args: never[]) => unknown) =>
@@ -71,7 +81,29 @@ export function activate(context: vscode.ExtensionContext): LinetapApi {
     (arg?: { proxyId?: string; source?: string; target?: string } | ProxyTreeNode) =>
       exportPcapngCommand(manager, arg && 'kind' in arg ? { proxyId: arg.proxyId } : arg),
   );
-  register(Commands.clear, () => manager.clear());
+  register(Commands.clear, () => {
+    manager.clear();
+    panels.clear();
+  });
+  register(Commands.openPanel, async (arg?: string | ProxyTreeNode) => {
+    const panel = await panels.open(typeof arg === 'string' ? arg : arg?.proxyId);
+    return panel !== undefined;
+  });
+  register(Commands.openCapture, async (arg?: string | vscode.Uri) => {
+    const uri =
+      typeof arg === 'string'
+        ? vscode.Uri.file(arg)
+        : (arg ??
+          (
+            await vscode.window.showOpenDialog({
+              title: 'Open a Linetap capture',
+              filters: { 'Linetap capture': ['linetap'] },
+            })
+          )?.[0]);
+    if (uri)
+      await vscode.commands.executeCommand('vscode.openWith', uri, CaptureEditorProvider.viewType);
+    return uri !== undefined;
+  });
   register(Commands.showLog, () => log.show());
   register(Commands.runDemo, () => runDemoCommand(manager, log));
 
