@@ -45,6 +45,36 @@ const contexts = await Promise.all(
   ),
 );
 
+// The webview: browser-only code and its stylesheet. The CSS pulls in the codicon stylesheet,
+// and the `file` loader copies its font next to it, because the webview may load only from dist/.
+if (existsSync('src/webview/main.ts')) {
+  const browser = {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'silent',
+    plugins: [problemMatcher],
+  };
+  contexts.push(
+    await esbuild.context({
+      ...browser,
+      entryPoints: ['src/webview/main.ts'],
+      outfile: 'dist/webview.js',
+      format: 'iife',
+    }),
+    await esbuild.context({
+      ...browser,
+      entryPoints: ['src/webview/panel.css'],
+      outfile: 'dist/webview.css',
+      loader: { '.ttf': 'file' },
+      assetNames: '[name]',
+    }),
+  );
+}
+
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

@@ -5,8 +5,9 @@
  * frame's bytes with `getDetail`. So a million frames cost the webview only the visible rows.
  * Payloads travel as Uint8Array (structured clone), never as base64 or number arrays.
  *
- * Positions: `index` is a frame's position in its source (0 = first frame the source still
- * has); a row's place in the filtered list is its `pos`. Both count from 0.
+ * Positions: `index` is a frame's position in its source, counted from the first frame the
+ * source ever had and never reused (when old frames are dropped, the first index held grows);
+ * a row's place in the filtered list is its `pos`, from 0.
  */
 import type { Annotation, Direction } from './traffic';
 
