@@ -1,11 +1,16 @@
-/** The `linetap` command line: parses the command and hands over to it. Exit 0 ok, 2 error. */
+/**
+ * The `linetap` command line: parses the command and hands over to it. Exit 0 ok, 1 replay
+ * mismatch, 2 error.
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FramingSpecError } from '../core/framing/framingSpec';
 import { LinetapError } from '../core/socketErrors';
 import { FilterError } from '../shared/filter';
+import { MaskError } from '../core/replay/masks';
 import { runDemo } from '../demo/runDemo';
 import { exportCommand, showCommand } from './captureCommands';
 import { proxyCommand } from './proxyCommand';
+import { mockCommand, replayCommand } from './replayCommand';
 import { sendCommand } from './sendCommand';
 import { UsageError } from './cliOptions';
 import { HELP } from './usage';
@@ -46,6 +51,33 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   },
   export: { pcapng: { type: 'string' }, mss: { type: 'string' } },
   demo: { stay: { type: 'boolean' } },
+  // Listed after demo: error messages list commands in this order, older ones first.
+  replay: {
+    target: { type: 'string' },
+    mask: { type: 'string', multiple: true },
+    timing: { type: 'string' },
+    concurrent: { type: 'boolean' },
+    timeout: { type: 'string' },
+    framing: { type: 'string' },
+    'client-framing': { type: 'string' },
+    'server-framing': { type: 'string' },
+    'max-frame-bytes': { type: 'string' },
+    json: { type: 'boolean' },
+    full: { type: 'boolean' },
+  },
+  mock: {
+    listen: { type: 'string' },
+    unmatched: { type: 'string' },
+    mask: { type: 'string', multiple: true },
+    timing: { type: 'string' },
+    timeout: { type: 'string' },
+    framing: { type: 'string' },
+    'client-framing': { type: 'string' },
+    'server-framing': { type: 'string' },
+    'max-frame-bytes': { type: 'string' },
+    json: { type: 'boolean' },
+    full: { type: 'boolean' },
+  },
 };
 
 /** Parsed options of one command. */
@@ -89,6 +121,10 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(values as Values, positionals);
       case 'export':
         return await exportCommand(values as Values, positionals);
+      case 'replay':
+        return await replayCommand(values as Values, positionals);
+      case 'mock':
+        return await mockCommand(values as Values, positionals);
       default:
         if (positionals.length > 0) throw new UsageError(`demo takes no arguments`);
         await runDemo({ stay: values.stay === true });
@@ -108,6 +144,7 @@ function report(command: string, err: unknown): number {
     err instanceof LinetapError ||
     err instanceof FramingSpecError ||
     err instanceof FilterError ||
+    err instanceof MaskError ||
     err instanceof RangeError
   ) {
     process.stderr.write(`linetap ${command}: ${e.message}\n`);

@@ -1,5 +1,16 @@
 /** Help texts of the `linetap` command line. */
 import { acceptedForms } from '../core/framing/framingSpec';
+import { NAMED_MASKS } from '../core/replay/masks';
+
+function maskNames(): string {
+  return Object.keys(NAMED_MASKS).join(', ');
+}
+
+function maskHelp(): string {
+  return Object.entries(NAMED_MASKS)
+    .map(([name, m]) => `  ${name.padEnd(10)} ${m.about}`)
+    .join('\n');
+}
 
 /** Help for each command, and the overview. */
 export const HELP: Record<string, string> = {
@@ -10,10 +21,12 @@ Usage:
   linetap send HOST:PORT MESSAGE... [options]                         send messages, show the replies
   linetap show FILE [--framing SPEC] [--filter EXPR] [--json]         print a capture's frames
   linetap export FILE --pcapng OUT                                    capture to pcapng for Wireshark
+  linetap replay FILE [--target HOST:PORT] [--mask M]... [--json]     replay the client, diff the answers
+  linetap mock FILE --listen [HOST:]PORT [--unmatched WHAT]           serve the recorded server side
   linetap demo                                                        chat server + proxy + clients
   linetap COMMAND --help                                              help for one command
 
-Exit codes: 0 ok, 2 usage or runtime error.`,
+Exit codes: 0 ok, 1 replay found differences, 2 usage or runtime error.`,
 
   proxy: `linetap proxy --listen [HOST:]PORT --upstream HOST:PORT [options]
 
@@ -79,6 +92,60 @@ Wireshark's Follow TCP Stream and its protocol dissectors work on it.
 Options:
   --pcapng OUT    where to write
   --mss N         largest TCP payload per packet (default 1460, up to 65495)`,
+
+  replay: `linetap replay FILE [--target HOST:PORT] [--mask M]... [--timing asap|recorded|xN] [--json]
+
+Plays the client side of each connection in a capture against a server and compares the
+answers with the recording, frame by frame, framed with the capture's own spec. Before each
+client frame is sent, the replay waits for as many server frames as were recorded before it (or
+the timeout). Each exchange is reported: matched, differs (with a diff), missing or extra.
+
+Options:
+  --target HOST:PORT   the server to replay against (default: the recorded upstream)
+  --mask M             ignore volatile fields; repeat for several. M is a ready-made mask
+                       (${maskNames()}) or a regular expression
+                       ('Max: \\d+', /session=\\w+/i)
+  --timing T           asap (default): send as soon as the answers are in; recorded: keep the
+                       recorded gaps; xN: N times the recorded speed (x2, x0.5)
+  --concurrent         run connections at their recorded start times, overlapping as recorded
+                       (default: one after another)
+  --timeout MS         longest wait for an answer with nothing arriving (default 5000); a
+                       server silent that long has hung, and the rest of its connection is
+                       reported as not sent
+  --framing SPEC       frame under another spec than the capture's (also --client-framing,
+                       --server-framing)
+  --json               one JSON object per line: each exchange, each connection, a summary
+                       (a frame that matched byte for byte shows its size only)
+  --full               never shorten payloads
+  --max-frame-bytes N  frame size limit (default 1048576)
+
+In diffs, [-...-] is what was recorded and {+...+} what the server sent instead.
+Exit codes: 0 every exchange matched, 1 differences, 2 errors (a target that refuses, capture
+lines that could not be read, bad options).
+
+Ready-made masks:
+${maskHelp()}`,
+
+  mock: `linetap mock FILE --listen [HOST:]PORT [options]
+
+Listens (127.0.0.1 unless HOST is given) and plays the recorded server side to each client: the
+server's greeting first, then for each client frame the recorded answer to the matching request,
+in recorded order. The n-th client plays the n-th recorded connection (round robin). Requests
+match exactly, or through --mask. Ctrl+C stops.
+
+Options:
+  --listen [HOST:]PORT   where to listen
+  --unmatched WHAT       a request with no recorded answer:
+                         close (default): close the connection
+                         reply:TEXT: send TEXT, with escapes ('reply:-ERR not recorded\\r\\n')
+                         upstream:HOST:PORT: pass it to a real server (hybrid); its greeting is
+                         dropped and its answer relayed unchanged
+  --mask M               match requests through masks (as for replay); repeat for several
+  --timing T             asap (default), recorded (answer after the recorded latency), or xN
+  --timeout MS           longest wait for the upstream's greeting or answer (default 5000)
+  --framing SPEC         frame under another spec than the capture's
+  --json                 one JSON object per line: open, exchange, close
+  --full                 never shorten payloads`,
 
   demo: `linetap demo [--stay]
 
