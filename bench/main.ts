@@ -5,12 +5,16 @@
  *   --only=<id,...>    some cases only (ids in cases.ts), e.g. for `node --cpu-prof`
  *   --no-asynchat      skip the Python side
  *   --wall             time runs on the wall clock instead of process CPU time
+ *   --suite=core|proxy one suite only (default: core, then proxy; proxy cases in proxyBench.ts)
  */
 import { cpus, loadavg } from 'node:os';
 import { AsynchatProcess, findBaseline, type Baseline } from './asynchatBaseline';
+import { childRole } from './benchChildren';
+import { runChild } from './childRoles';
 import { CASES, type Case } from './cases';
 import { type Clock, median, size } from './report';
 import { SubjectProcess, runWorker, workerArgs } from './subjectWorker';
+import { PROXY_CASES, runProxySuite } from './proxyBench';
 import { ourSubjects, verify } from './subjects';
 import { ASYNCHAT, readsLabel, throughputTable, targetsTable, type Row } from './tables';
 import { repeat, type Workload } from './workloads';
@@ -107,7 +111,7 @@ function environment(baseline: Baseline, loadBefore: number): string {
   return `Node ${process.version}, ${py}; ${cpus().length} cores, ${cpu}; ${load}.`;
 }
 
-async function main(): Promise<void> {
+async function coreMain(): Promise<void> {
   const loadBefore = loadavg()[0];
   const cases = CASES.filter((c) => !only || only.includes(c.id));
   if (cases.length === 0) {
@@ -153,9 +157,26 @@ async function main(): Promise<void> {
   );
 }
 
+/** Runs the suites asked for; `--only` takes the ids of either, and skips a suite with none. */
+async function main(): Promise<void> {
+  const suite = args.find((a) => a.startsWith('--suite='))?.slice('--suite='.length) ?? 'all';
+  if (!['all', 'core', 'proxy'].includes(suite)) throw new Error('--suite takes core or proxy');
+  const core = suite !== 'proxy' && (!only || only.some((id) => CASES.some((c) => c.id === id)));
+  const proxy = suite !== 'core' && (!only || only.some((id) => PROXY_CASES.some((c) => c === id)));
+  if (!core && !proxy) {
+    const ids = [...CASES.map((c) => c.id), ...PROXY_CASES].join(', ');
+    throw new Error(`--only matched no case; ids: ${ids}`);
+  }
+  if (core) await coreMain();
+  if (proxy) process.stdout.write(`${core ? '\n' : ''}${await runProxySuite({ quick, only })}`);
+}
+
 const worker = workerArgs(args);
+const role = childRole(args);
 if (worker) {
   runWorker(...worker);
+} else if (role) {
+  runChild(role);
 } else {
   main().catch((err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -22,6 +22,12 @@ const FLAGS = {
   held: ascii(',"held":true'),
 };
 
+/** 1 for the bytes a JSON string holds as they are: printable ASCII but `"` and `\\`. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
+/** A plain run this long is copied natively; a shorter one byte by byte. */
+const NATIVE_COPY = 32;
+
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
@@ -30,6 +36,11 @@ function ascii(s: string): Uint8Array {
 export class FrameLineBuffer {
   private _buf: Buffer;
   private _length = 0;
+  // `{"e":"frame","c":N,"d":">","t":` of the last frame's connection and direction: frames
+  // come in runs of one connection and direction, so this is made once per run, not per frame.
+  private _headConn = -1;
+  private _headDir = '';
+  private _head: Uint8Array = PREFIX;
 
   constructor(private readonly _capacity = 256 * 1024) {
     this._buf = Buffer.allocUnsafe(_capacity);
@@ -54,9 +65,18 @@ export class FrameLineBuffer {
     // Worst case: 6 bytes per payload byte (\u00XX), numbers, flags.
     this._room(bytes.length * 6 + 160);
     const start = this._length;
-    this._raw(PREFIX);
-    this._number(frame.conn);
-    this._raw(frame.dir === 'c2s' ? C2S : S2C);
+    if (frame.conn !== this._headConn || frame.dir !== this._headDir) {
+      this._number(frame.conn);
+      this._raw(frame.dir === 'c2s' ? C2S : S2C);
+      const head = Buffer.allocUnsafe(PREFIX.length + this._length - start);
+      head.set(PREFIX);
+      head.set(this._buf.subarray(start, this._length), PREFIX.length);
+      this._length = start;
+      this._head = head;
+      this._headConn = frame.conn;
+      this._headDir = frame.dir;
+    }
+    this._raw(this._head);
     this._number(frame.t);
     if (!this._text(bytes)) {
       // Not UTF-8: start the line again with a base64 payload.
@@ -86,17 +106,29 @@ export class FrameLineBuffer {
     let o = this._length;
     let high = false;
     const n = bytes.length;
-    for (let i = 0; i < n; i++) {
+    // Text protocols' frames are mostly plain up to their line ending: find where that run
+    // ends, and copy it with one native call (all of the frame: what follows is rewritten).
+    let plain = 0;
+    while (plain < n && PLAIN[bytes[plain]] === 1) plain++;
+    if (plain >= NATIVE_COPY) {
+      buf.set(bytes, o);
+      o += plain;
+    } else {
+      for (let i = 0; i < plain; i++) buf[o++] = bytes[i];
+    }
+    for (let i = plain; i < n; i++) {
       const c = bytes[i];
-      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
-        if (c >= 0x80) {
-          high = true;
-          // U+2028 and U+2029 (e2 80 a8/a9) are escaped, as encodeFrame does.
-          if (c === 0xe2 && bytes[i + 1] === 0x80 && (bytes[i + 2] | 1) === 0xa9) {
-            for (const b of bytes[i + 2] === 0xa8 ? LS : PS) buf[o++] = b;
-            i += 2;
-            continue;
-          }
+      if (PLAIN[c] === 1) {
+        buf[o++] = c;
+        continue;
+      }
+      if (c >= 0x80) {
+        high = true;
+        // U+2028 and U+2029 (e2 80 a8/a9) are escaped, as encodeFrame does.
+        if (c === 0xe2 && bytes[i + 1] === 0x80 && (bytes[i + 2] | 1) === 0xa9) {
+          for (const b of bytes[i + 2] === 0xa8 ? LS : PS) buf[o++] = b;
+          i += 2;
+          continue;
         }
         buf[o++] = c;
         continue;
@@ -137,12 +169,22 @@ export class FrameLineBuffer {
   }
 
   private _number(n: number): void {
-    if (!(Number.isSafeInteger(n) && n >= 0)) return this._ascii(String(n));
-    const buf = this._buf;
-    if (n < 10) {
-      buf[this._length++] = 0x30 + n;
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+      // Small integers (conn ids, times under 35 minutes) in int32 arithmetic.
+      const buf = this._buf;
+      let digits = 1;
+      for (let m = 10; m <= n; m *= 10) digits++;
+      let o = this._length + digits;
+      this._length = o;
+      do {
+        const q = (n / 10) | 0;
+        buf[--o] = 0x30 + n - q * 10;
+        n = q;
+      } while (n > 0);
       return;
     }
+    if (!(Number.isSafeInteger(n) && n >= 0)) return this._ascii(String(n));
+    const buf = this._buf;
     let digits = 0;
     for (let m = n; m > 0; m = Math.floor(m / 10)) digits++;
     let o = this._length + digits;

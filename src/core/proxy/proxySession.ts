@@ -7,6 +7,7 @@ import { CaptureWriter } from '../capture/captureWriter';
 import { createCaptureHeader } from '../capture/captureFormat';
 import { Emitter, type Disposable, type Event } from '../events';
 import { LinetapError } from '../socketErrors';
+import type { TrafficFrame } from '../../shared/traffic';
 import { formatHostPort } from './address';
 import { ChatProxy, type ProxyOptions } from './chatProxy';
 import { FrameRing, type FrameRingLimits } from './frameRing';
@@ -41,7 +42,8 @@ export class ProxySession {
       const record = (write: () => boolean) => this._record(write);
       this._subscriptions.push(
         proxy.onDidOpen((c) => record(() => capture.recordOpen(c.id, c.openedAt, c.peer))),
-        proxy.onDidFrame((f) => record(() => capture.recordFrame(f))),
+        // Every frame: a method, not a closure per frame as for the rarer events.
+        proxy.onDidFrame((f) => this._recordFrame(capture, f)),
         proxy.onDidClose((c) =>
           record(() => capture.recordClose(c.info.id, proxy.now(), c.reason)),
         ),
@@ -101,6 +103,18 @@ export class ProxySession {
     let accepted: boolean;
     try {
       accepted = write();
+    } catch (e) {
+      this._captureFailed(e as Error);
+      return;
+    }
+    if (!accepted) this._waitForDisk();
+  }
+
+  private _recordFrame(capture: CaptureWriter, frame: TrafficFrame): void {
+    if (this._captureError) return;
+    let accepted: boolean;
+    try {
+      accepted = capture.recordFrame(frame);
     } catch (e) {
       this._captureFailed(e as Error);
       return;
