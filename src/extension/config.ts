@@ -16,6 +16,8 @@ export interface LinetapSettings {
   readonly profileProblems: readonly string[];
   readonly bindAddress: string;
   readonly limits: ProxyLimits;
+  /** Names of profiles to start, each with its traffic panel, when the workspace opens. */
+  readonly startOnOpen: readonly string[];
 }
 
 /** Reads the settings; never throws (bad profiles become problems). */
@@ -39,7 +41,11 @@ export function readSettings(workspace: typeof vscode.workspace): LinetapSetting
     const v = c.get<unknown>(key);
     return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
   };
+  const startOnOpen = c.get<unknown>(ConfigKeys.startOnOpen);
   return {
+    startOnOpen: Array.isArray(startOnOpen)
+      ? startOnOpen.filter((n): n is string => typeof n === 'string')
+      : [],
     profiles,
     profileProblems,
     bindAddress,

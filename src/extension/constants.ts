@@ -17,6 +17,9 @@ export const Commands = {
   clear: 'linetap.clear',
   showLog: 'linetap.showLog',
   runDemo: 'linetap.runDemo',
+  replayCapture: 'linetap.replayCapture',
+  startMock: 'linetap.startMock',
+  stopMock: 'linetap.stopMock',
 } as const;
 
 /** View ids. */
@@ -34,12 +37,15 @@ export const ViewTypes = {
 /** Context keys set for `when` clauses. */
 export const ContextKeys = {
   running: 'linetap.running',
+  /** A server mock is running. */
+  mocking: 'linetap.mocking',
 } as const;
 
 /** Setting keys, under the `linetap` section. */
 export const ConfigKeys = {
   profiles: 'profiles',
   bindAddress: 'bindAddress',
+  startOnOpen: 'startOnOpen',
   maxConnections: 'limits.maxConnections',
   maxFrameBytes: 'limits.maxFrameBytes',
   idleFlushMs: 'limits.idleFlushMs',

@@ -17,6 +17,10 @@ import { pickProxy } from './pickers';
 import { CaptureEditorProvider } from './captureEditor';
 import { readSettings } from './config';
 import { TrafficPanels } from './trafficPanel';
+import { replayCaptureCommand } from './replayCommand';
+import { ReplayDiffProvider } from './replayDiff';
+import { MockManager } from './mockManager';
+import { startMockCommand, stopMockCommand } from './mockCommand';
 
 export type { LinetapApi } from './api';
 
@@ -107,8 +111,26 @@ export function activate(context: vscode.ExtensionContext): LinetapApi {
   register(Commands.showLog, () => log.show());
   register(Commands.runDemo, () => runDemoCommand(manager, log));
 
+  const diffs = new ReplayDiffProvider();
+  const mocks = new MockManager(log);
+  context.subscriptions.push(diffs, mocks);
+  register(Commands.replayCapture, (arg?: unknown) =>
+    replayCaptureCommand({ log, diffs, state: context.workspaceState }, arg),
+  );
+  register(Commands.startMock, (arg?: unknown) => startMockCommand(mocks, arg));
+  register(Commands.stopMock, (arg?: unknown) => stopMockCommand(mocks, arg));
+
   log.info(`Linetap ${String(context.extension.packageJSON.version)} activated`);
+  void startOnOpen(manager, panels);
   return createLinetapApi(manager);
+}
+
+/** Starts the profiles named in `linetap.startOnOpen`, each with its traffic panel. */
+async function startOnOpen(manager: ProxyManager, panels: TrafficPanels): Promise<void> {
+  for (const name of readSettings(vscode.workspace).startOnOpen) {
+    const id = await startProxyCommand(manager, name);
+    if (id) await panels.open(id);
+  }
 }
 
 /** Tree items carry a proxy and maybe a connection; other callers pass SendArgs. */

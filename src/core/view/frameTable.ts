@@ -70,7 +70,9 @@ export class FrameTable {
 
   /** Adds a frame (its bytes are copied out of any shared read buffer). */
   push(frame: TrafficFrame): void {
-    const kept = { ...frame, bytes: Uint8Array.prototype.slice.call(frame.bytes) };
+    // A plain Uint8Array copy: a Buffer may be a view into a shared read buffer, and VS Code's
+    // postMessage would send a Buffer as JSON (its toJSON runs first) instead of as bytes.
+    const kept = { ...frame, bytes: new Uint8Array(frame.bytes) };
     const index = this._base + this._frames.length;
     this._frames.push(kept);
     this._bytes += kept.bytes.length;

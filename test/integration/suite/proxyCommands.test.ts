@@ -39,15 +39,24 @@ describe('Start and Stop Proxy, in the extension host', function () {
     client.on('data', (d: Buffer) => (back += d.toString('latin1')));
     client.write('NICK tester\r\nJOIN #lobby\r\n');
     const seen = await frames;
-    assert.deepEqual(
-      seen.filter((f) => f.dir === 'c2s').map(text),
-      ['NICK tester\r\n', 'JOIN #lobby\r\n'],
-    );
+    assert.deepEqual(seen.filter((f) => f.dir === 'c2s').map(text), [
+      'NICK tester\r\n',
+      'JOIN #lobby\r\n',
+    ]);
     await waitFor(() => back.includes('JOINED'), 'the reply at the client');
     // What the client got is exactly what the proxy framed in its direction.
     assert.equal(
-      seen.filter((f) => f.dir === 's2c').map(text).join(''),
-      back.slice(0, seen.filter((f) => f.dir === 's2c').map(text).join('').length),
+      seen
+        .filter((f) => f.dir === 's2c')
+        .map(text)
+        .join(''),
+      back.slice(
+        0,
+        seen
+          .filter((f) => f.dir === 's2c')
+          .map(text)
+          .join('').length,
+      ),
     );
     assert.equal(api.connections(id).length, 1);
     client.destroy();
@@ -81,17 +90,28 @@ describe('Start and Stop Proxy, in the extension host', function () {
     await config.update(
       'profiles',
       [
-        { name: 'chat from settings', listen: '0', upstream: `127.0.0.1:${chat.port}`, framing: 'crlf' },
+        {
+          name: 'chat from settings',
+          listen: '0',
+          upstream: `127.0.0.1:${chat.port}`,
+          framing: 'crlf',
+        },
         { name: 'broken', listen: '0', upstream: `127.0.0.1:${chat.port}`, framing: 'crlff' },
       ],
       vscode.ConfigurationTarget.Global,
     );
     try {
-      const id = await vscode.commands.executeCommand<string>('linetap.startProxy', 'chat from settings');
+      const id = await vscode.commands.executeCommand<string>(
+        'linetap.startProxy',
+        'chat from settings',
+      );
       assert.ok(id);
       assert.equal(api.proxies()[0].label, 'chat from settings');
       assert.equal(await vscode.commands.executeCommand('linetap.startProxy', 'broken'), undefined);
-      assert.equal(await vscode.commands.executeCommand('linetap.startProxy', 'missing'), undefined);
+      assert.equal(
+        await vscode.commands.executeCommand('linetap.startProxy', 'missing'),
+        undefined,
+      );
       assert.equal(api.proxies().length, 1);
     } finally {
       await config.update('profiles', undefined, vscode.ConfigurationTarget.Global);
@@ -113,7 +133,10 @@ describe('Start and Stop Proxy, in the extension host', function () {
         /"upstream": "localhost" needs a host|port must be a number/,
       );
       assert.equal(
-        await vscode.commands.executeCommand('linetap.startProxy', { listen: String(port), upstream: `127.0.0.1:${chat.port}` }),
+        await vscode.commands.executeCommand('linetap.startProxy', {
+          listen: String(port),
+          upstream: `127.0.0.1:${chat.port}`,
+        }),
         undefined,
       );
       assert.deepEqual(api.proxies(), []);
@@ -128,10 +151,18 @@ describe('Start and Stop Proxy, in the extension host', function () {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const deadPort = (dead.address() as net.AddressInfo).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    const info = await api.startProxy({ listen: '0', upstream: `127.0.0.1:${deadPort}`, framing: 'redis' });
+    const info = await api.startProxy({
+      listen: '0',
+      upstream: `127.0.0.1:${deadPort}`,
+      framing: 'redis',
+    });
     const refused = await connect(portOf(info.listen));
     await readAll(refused); // the proxy closes the client when the upstream refuses
-    const viaChat = await api.startProxy({ listen: '0', upstream: `127.0.0.1:${chat.port}`, framing: 'redis' });
+    const viaChat = await api.startProxy({
+      listen: '0',
+      upstream: `127.0.0.1:${chat.port}`,
+      framing: 'redis',
+    });
     const frames = collectFrames(api, viaChat.id, (fs) => fs.length > 0, 'a frame of garbage');
     const client = await connect(portOf(viaChat.listen));
     client.write(Buffer.from([0xff, 0x00, 0x2a, 0x39, 0x39, 0x39, 0x39, 0x39, 0x0d, 0x0a]));

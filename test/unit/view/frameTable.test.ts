@@ -107,6 +107,11 @@ describe('FrameTable', () => {
     assert.equal(d.bytes.length, DETAIL_BYTES);
     assert.equal(d.truncated, true);
     assert.equal(d.bytes[0], 0x61, 'the table kept its own copy');
+    assert.equal(
+      Object.getPrototypeOf(d.bytes),
+      Uint8Array.prototype,
+      'not a Buffer: it must post as bytes',
+    );
     assert.ok(t.rows(0, 1)[0].summary.length <= 200);
   });
 });

@@ -1,0 +1,249 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { connect, waitFor } from '../unit/helpers/net';
+import { freePort, run, startRedis, type Peer } from '../unit/helpers/peers';
+import { e2e } from './session';
+
+/** The panel's document inside VS Code's webview frames. */
+async function panelFrame(): Promise<Frame> {
+  return e2e().workbench.webviewFrame('.row .summary, .list-spacer', 30_000);
+}
+
+/** Summaries of the rows the list shows now. */
+async function summaries(frame: Frame): Promise<string[]> {
+  return frame.locator('.row .cell.summary').allInnerTexts();
+}
+
+async function waitForRow(frame: Frame, text: string, timeout = 20_000): Promise<void> {
+  await frame.locator('.row .cell.summary', { hasText: text }).first().waitFor({ timeout });
+}
+
+function writeSettings(workspace: string, settings: Record<string, unknown>): void {
+  const dir = path.join(workspace, '.vscode');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+/** Switches the colour theme through the user settings file, as Preferences would. */
+async function setTheme(theme: string | undefined): Promise<void> {
+  const file = path.join(e2e().server.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (theme) settings['workbench.colorTheme'] = theme;
+  else delete settings['workbench.colorTheme'];
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
+/**
+ * Starts a profile from the palette. Settings written to the workspace reach the extension a
+ * moment later: until they do, Start Proxy asks for a new proxy instead of listing profiles.
+ */
+async function startProfile(name: string): Promise<void> {
+  const { workbench } = e2e();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await workbench.runCommand('Linetap: Start Proxy');
+    await workbench.quickInput.locator('.quick-input-header input.input').first().waitFor();
+    const title = await workbench.quickInputTitle().catch(() => '');
+    if (!title.includes('listen')) break;
+    await workbench.dismissQuickInput();
+    if (Date.now() > deadline) throw new Error('the profiles never reached the extension');
+    await workbench.page.waitForTimeout(1000);
+  }
+  await workbench.answerQuickInput(name);
+}
+
+/** Answers VS Code's simple file dialog with a path, once it has filled in its own. */
+async function answerFileDialog(file: string): Promise<void> {
+  const { workbench } = e2e();
+  const input = workbench.quickInput.locator('.quick-input-header input.input').first();
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  const deadline = Date.now() + 10_000;
+  while ((await input.inputValue()) === '' && Date.now() < deadline)
+    await workbench.page.waitForTimeout(100);
+  await workbench.page.waitForTimeout(300);
+  await input.fill(file);
+  await workbench.page.keyboard.press('Enter');
+}
+
+describe('the traffic panel, as a person uses it on redis traffic', function () {
+  let redis: Peer;
+  let port: number;
+  before(async () => {
+    redis = await startRedis();
+    port = await freePort();
+    writeSettings(e2e().server.workspace, {
+      'linetap.profiles': [
+        {
+          name: 'redis e2e',
+          listen: String(port),
+          upstream: `127.0.0.1:${redis.port}`,
+          framing: 'redis',
+        },
+        { name: 'lines e2e', listen: '0', upstream: `127.0.0.1:${redis.port}`, framing: 'line' },
+      ],
+    });
+  });
+  after(async () => {
+    await e2e()
+      .workbench.runCommand('Linetap: Stop All Proxies')
+      .catch(() => undefined);
+    // Other test files expect a workspace without profiles.
+    fs.rmSync(path.join(e2e().server.workspace, '.vscode'), { recursive: true, force: true });
+    await redis.stop();
+  });
+
+  it('streams redis-cli traffic into the panel with protocol summaries', async () => {
+    const { workbench } = e2e();
+    await startProfile('redis e2e');
+    await workbench.waitForStatusBarItem(/redis e2e/, 20_000);
+    await workbench.runCommand('Linetap: Open Traffic Panel');
+    const frame = await panelFrame();
+    await run('redis-cli', ['-p', String(port), 'SET', 'greeting', 'hello world']);
+    await run('redis-cli', ['-p', String(port), 'GET', 'greeting']);
+    await waitForRow(frame, '"hello world"');
+    const rows = await summaries(frame);
+    assert.ok(
+      rows.some((r) => /SET greeting/.test(r)),
+      JSON.stringify(rows),
+    );
+    assert.ok(
+      rows.some((r) => /\+OK/.test(r)),
+      JSON.stringify(rows),
+    );
+    await workbench.screenshot('panel-redis-dark');
+    await setTheme('Default Light Modern');
+    await workbench.page.waitForTimeout(1500);
+    await workbench.screenshot('panel-redis-light');
+    await setTheme(undefined);
+  });
+
+  it('filters, shows the detail with hex, and resends a frame', async () => {
+    const { workbench } = e2e();
+    const frame = await panelFrame();
+    const filter = frame.getByLabel('Filter', { exact: true });
+    await filter.fill('name:GET');
+    await frame
+      .locator('.row .cell.name', { hasText: /^\s*GET\s*$/ })
+      .first()
+      .waitFor();
+    const deadline = Date.now() + 10_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      names = (await frame.locator('.row .cell.name').allInnerTexts()).map((t) => t.trim());
+      if (names.length > 0 && names.every((n) => n === 'GET')) break;
+      await workbench.page.waitForTimeout(200);
+    }
+    assert.ok(names.length > 0 && names.every((n) => n === 'GET'), JSON.stringify(names));
+    await frame.locator('.row .cell.summary', { hasText: 'GET greeting' }).first().click();
+    const hexSection = frame.locator('details.section', { hasText: 'HEX' }).first();
+    if ((await hexSection.getAttribute('open')) === null)
+      await hexSection.locator('summary').click();
+    await frame.locator('.hex-dump .hex-bytes').first().waitFor({ timeout: 10_000 });
+    const hex = (await frame.locator('.hex-dump .hex-bytes').allInnerTexts()).join(' ');
+    assert.match(hex, /2a 32 0d 0a/, 'the hex of *2\\r\\n');
+    await workbench.screenshot('panel-detail');
+
+    // Resend on a new connection: the proxy sees a new client send the same command.
+    await frame.getByLabel('Resend on a new connection').click();
+    const until = Date.now() + 15_000;
+    let gets = 0;
+    while (Date.now() < until) {
+      gets = await frame.locator('.row .cell.name', { hasText: /^\s*GET\s*$/ }).count();
+      if (gets >= 2) break;
+      await workbench.page.waitForTimeout(250);
+    }
+    assert.ok(gets >= 2, 'the resent GET is a new frame');
+    await filter.fill('');
+  });
+
+  it('pushes an edited message into a live connection, towards the client', async () => {
+    const { workbench } = e2e();
+    const frame = await panelFrame();
+    const client = await connect(port);
+    let back = '';
+    client.on('data', (d: Buffer) => (back += d.toString('latin1')));
+    client.write('*1\r\n$4\r\nPING\r\n');
+    await waitFor(() => back === '+PONG\r\n', 'PONG');
+    // This client is the newest connection: the one with the highest number.
+    const pushButtons = frame.getByLabel(/Push a message into connection \d+/);
+    const labels = await pushButtons.evaluateAll((nodes) =>
+      nodes.map((n) => n.getAttribute('aria-label') ?? ''),
+    );
+    const newest = Math.max(...labels.map((l) => Number(/(\d+)/.exec(l)?.[1] ?? 0)));
+    await frame.getByLabel(`Push a message into connection ${newest}…`).click();
+    const editor = frame.locator('textarea').first();
+    await editor.waitFor({ timeout: 10_000 });
+    await editor.fill('+pushed by a person\\r\\n');
+    await frame.getByLabel('to the client').check();
+    await workbench.screenshot('panel-push-editor');
+    await frame.getByRole('button', { name: 'Push', exact: true }).click();
+    await waitFor(() => back.endsWith('+pushed by a person\r\n'), 'the pushed reply at the client');
+    client.destroy();
+  });
+
+  it('keeps hostile payloads as text: nothing runs, the layout holds', async () => {
+    const { workbench } = e2e();
+    await startProfile('lines e2e');
+    await workbench.runCommand('Linetap: Open Traffic Panel');
+    await workbench.answerQuickInput('lines e2e');
+    // The lines proxy's port is only known to the extension: read it from the panel's header.
+    const frame = await workbench.webviewFrame('.source-title:text("lines e2e")', 30_000);
+    const description = await frame.locator('.source-description').innerText();
+    const listen = Number(/127\.0\.0\.1:(\d+) →/.exec(description)?.[1]);
+    assert.ok(listen > 0, description);
+    const hostile = [
+      '<script>window.__pwned=1</script>',
+      '<img src=x onerror="window.__pwned=2">',
+      'javascript:window.__pwned=3',
+      'bidi \u202Egnp.exe\u202C end',
+      'NUL\u0000inside',
+      'x'.repeat(200_000),
+    ];
+    const s = await connect(listen);
+    s.write(hostile.join('\n') + '\n');
+    s.write(Buffer.from([0xff, 0xfe, 0x80, 0x0a]));
+    await waitForRow(frame, 'onerror');
+    const pwned = await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
+    assert.equal(pwned, undefined, 'no payload ran');
+    assert.equal(await frame.locator('img, [onerror], a[href^="javascript"]').count(), 0);
+    const width = await frame.evaluate(() => document.documentElement.scrollWidth);
+    const viewport = await frame.evaluate(() => window.innerWidth);
+    assert.ok(width <= viewport + 1, `no horizontal overflow (${width} > ${viewport})`);
+    await workbench.screenshot('panel-hostile');
+    s.destroy();
+  });
+
+  it('saves the capture and reopens it in the capture viewer', async () => {
+    const { workbench, server } = e2e();
+    const target = path.join(server.workspace, 'saved.linetap');
+    await workbench.runCommand('Linetap: Save Capture');
+    await workbench.answerQuickInput('redis e2e');
+    await answerFileDialog(target);
+    await waitFor(() => fs.existsSync(target), 'the saved capture');
+    await workbench.runCommand('Linetap: Open Capture');
+    await answerFileDialog(target);
+    const viewer = await workbench.webviewFrame('.source-title:text("saved.linetap")', 30_000);
+    await waitForRow(viewer, '"hello world"');
+    await workbench.screenshot('capture-viewer');
+  });
+
+  it('restores the panel after a window reload', async function () {
+    this.timeout(240_000);
+    const { workbench } = e2e();
+    await workbench.runCommand('Developer: Reload Window');
+    await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    // Restored tabs create their webviews when shown.
+    const tab = workbench.page.locator('.tabs-container .tab', { hasText: 'Linetap: redis e2e' });
+    await tab.waitFor({ timeout: 90_000 });
+    await tab.click();
+    // The restored page is a new document: wait for its notice, not the old page's element.
+    const frame = await workbench.webviewFrame(
+      '.notice-text:has-text("stopped when the window reloaded")',
+      90_000,
+    );
+    assert.match(await frame.locator('.source-title').innerText(), /redis e2e|lines e2e/);
+    await workbench.screenshot('panel-restored');
+  });
+});
