@@ -166,6 +166,8 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     client.on('data', (d: Buffer) => (back += d.toString('latin1')));
     client.write('*1\r\n$4\r\nPING\r\n');
     await waitFor(() => back === '+PONG\r\n', 'PONG');
+    // The panel has caught up with this client once its PONG is listed.
+    await waitForRow(frame, '+PONG');
     // This client is the newest connection: the one with the highest number.
     const pushButtons = frame.getByLabel(/Push a message into connection \d+/);
     const labels = await pushButtons.evaluateAll((nodes) =>

@@ -6,8 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser, type TestBrowser } from '../setup/browser';
-import { startCodeServer, type CodeServer, type CodeServerOptions } from '../setup/codeServer';
-import { artifactsDir, repoRoot } from '../setup/toolchain';
+import {
+  installBuiltExtension,
+  startCodeServer,
+  type CodeServer,
+  type CodeServerOptions,
+} from '../setup/codeServer';
+import { artifactsDir } from '../setup/toolchain';
 import { Workbench } from './workbench';
 
 /** What a test gets from `e2e()`. */
@@ -23,29 +28,6 @@ let current: E2ESession | undefined;
 export function e2e(): E2ESession {
   if (!current) throw new Error('the e2e session is not running (run tests via test/e2e/run.ts)');
   return current;
-}
-
-/** Installs the built extension the way a VSIX would land: `<publisher>.<name>-<version>/`. */
-export function installBuiltExtension(extensionsDir: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-    publisher: string;
-    name: string;
-    version: string;
-    main: string;
-  };
-  if (!fs.existsSync(path.join(repoRoot, manifest.main))) {
-    throw new Error(`${manifest.main} is missing: run \`npm run build\` first`);
-  }
-  const target = path.join(
-    extensionsDir,
-    `${manifest.publisher}.${manifest.name}-${manifest.version}`,
-  );
-  fs.mkdirSync(target, { recursive: true });
-  for (const entry of ['package.json', 'dist', 'media', 'README.md', 'LICENSE']) {
-    const source = path.join(repoRoot, entry);
-    if (fs.existsSync(source)) fs.cpSync(source, path.join(target, entry), { recursive: true });
-  }
-  return target;
 }
 
 /** Starts code-server with the extension installed, Chromium, and loads the workbench. */

@@ -6,7 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 import { suiteMarkers } from './markers';
+
+/** Suites whose title holds this run in a workspace opened without trust. */
+const UNTRUSTED = /in an untrusted workspace/;
 
 /** Runs the suite; `LINETAP_TEST_GREP` (in the server's environment) selects tests by title. */
 export async function run(): Promise<void> {
@@ -21,6 +25,9 @@ export async function run(): Promise<void> {
   });
   const grep = process.env.LINETAP_TEST_GREP;
   if (grep) mocha.grep(grep);
+  // Suites about untrusted workspaces run in the untrusted run, and only there.
+  else if (vscode.workspace.isTrusted) mocha.grep(UNTRUSTED).invert();
+  else mocha.grep(UNTRUSTED);
 
   const suiteDir = path.join(__dirname, 'suite');
   const files = fs

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { codeServerEntry, fixtureWorkspace, nodeBin, stampFile } from './toolchain';
+import { codeServerEntry, fixtureWorkspace, nodeBin, repoRoot, stampFile } from './toolchain';
 
 /** How to start code-server. */
 export interface CodeServerOptions {
@@ -233,4 +233,27 @@ export function readTail(file: string, lines = 30): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** Installs the built extension the way a VSIX would land: `<publisher>.<name>-<version>/`. */
+export function installBuiltExtension(extensionsDir: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+    main: string;
+  };
+  if (!fs.existsSync(path.join(repoRoot, manifest.main))) {
+    throw new Error(`${manifest.main} is missing: run \`npm run build\` first`);
+  }
+  const target = path.join(
+    extensionsDir,
+    `${manifest.publisher}.${manifest.name}-${manifest.version}`,
+  );
+  fs.mkdirSync(target, { recursive: true });
+  for (const entry of ['package.json', 'dist', 'media', 'README.md', 'LICENSE']) {
+    const source = path.join(repoRoot, entry);
+    if (fs.existsSync(source)) fs.cpSync(source, path.join(target, entry), { recursive: true });
+  }
+  return target;
 }
