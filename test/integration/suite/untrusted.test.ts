@@ -21,13 +21,14 @@ describe('proxy profiles in an untrusted workspace', function () {
           { name: 'from the workspace', listen: '0', upstream: `127.0.0.1:${chat.port}` },
         ],
         'linetap.startOnOpen': ['from the workspace'],
+        // Not restricted: it shows when VS Code has read the file.
+        'linetap.limits.ringFrames': 1234,
       }),
     );
-    // Wait until VS Code has read the file: the value shows in inspect() but not in get().
+    // Wait until VS Code has read the file.
     const until = Date.now() + 15_000;
     while (Date.now() < until) {
-      const seen = vscode.workspace.getConfiguration('linetap').inspect('profiles')?.workspaceValue;
-      if (seen !== undefined) break;
+      if (vscode.workspace.getConfiguration('linetap').get('limits.ringFrames') === 1234) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   });
@@ -39,7 +40,7 @@ describe('proxy profiles in an untrusted workspace', function () {
   it('ignores profiles the workspace defines: none starts, even by name', async () => {
     const api = await linetap();
     const config = vscode.workspace.getConfiguration('linetap');
-    assert.ok(config.inspect('profiles')?.workspaceValue, 'VS Code read the workspace settings');
+    assert.equal(config.get('limits.ringFrames'), 1234, 'VS Code read the workspace settings');
     assert.deepEqual(config.get('profiles'), [], 'restricted: the workspace value is not used');
     assert.equal(
       await vscode.commands.executeCommand('linetap.startProxy', 'from the workspace'),
