@@ -171,4 +171,35 @@ describe('Start and Stop Proxy, in the extension host', function () {
     assert.equal(api.proxies().length, 2, 'both proxies still run');
     client.destroy();
   });
+
+  it('closes one connection from the Proxies view, opens the panel and clears it', async () => {
+    const api = await linetap();
+    const info = await api.startProxy({
+      listen: '0',
+      upstream: `127.0.0.1:${chat.port}`,
+      framing: 'crlf',
+    });
+    const client = await connect(portOf(info.listen));
+    const ended = readAll(client);
+    client.write('NICK closer\r\n');
+    await waitFor(() => api.connections(info.id).length === 1, 'the connection');
+    const conn = api.connections(info.id)[0].id;
+    assert.equal(await vscode.commands.executeCommand('linetap.openPanel', info.id), true);
+    const panelTab = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.label === `Linetap: ${info.label}`);
+    await waitFor(() => panelTab() !== undefined, 'the traffic panel tab');
+    // As the tree's inline action calls it: with the connection's node.
+    await vscode.commands.executeCommand('linetap.closeConnection', {
+      kind: 'connection',
+      proxyId: info.id,
+      conn,
+    });
+    await ended; // the client sees its connection end
+    await waitFor(() => api.connections(info.id).length === 0, 'the connection to go');
+    await vscode.commands.executeCommand('linetap.clear');
+    assert.equal(api.proxies().length, 1, 'clearing keeps the proxy running');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
