@@ -176,10 +176,15 @@ async function installCodeServer(): Promise<void> {
     const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
     throw new Error(`npm ci of code-server failed (exit ${code}); see ${logFile}:\n${tail}`);
   }
-  const version = spawnSync(nodeBin, [codeServerEntry, '--version'], {
+  // An empty --config, or code-server writes a default one (with a password) into ~/.config and
+  // says so on stdout before the version.
+  const emptyConfig = path.join(codeServerDir, 'version-check.yaml');
+  fs.writeFileSync(emptyConfig, '');
+  const printed = spawnSync(nodeBin, [codeServerEntry, '--config', emptyConfig, '--version'], {
     encoding: 'utf8',
     env: node24Env(),
-  }).stdout.trim();
+  }).stdout;
+  const version = printed.split('\n').find((line) => line.startsWith(pins.codeServer)) ?? printed;
   if (!version.startsWith(pins.codeServer)) {
     throw new Error(`code-server --version printed ${JSON.stringify(version)}`);
   }
