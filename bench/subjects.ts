@@ -1,4 +1,5 @@
 /** Our implementations under test, each wrapped as "run these reads, say what you found". */
+import type { Frame } from '../src/core/framing/frame';
 import { createFramer } from '../src/core/framing/framingSpec';
 import { LineChat, RespChat, type Tally } from './chatConsumers';
 import type { Workload } from './workloads';
@@ -21,7 +22,10 @@ export interface Unavailable {
   readonly reason: string;
 }
 
-/** The Framer made by `createFramer(spec, dir)`; frames count, frame bytes (terminators in). */
+/**
+ * The Framer made by `createFramer(spec, dir)`, fed with feedEach as the product's consumers
+ * that take frames at once do; frames count, frame bytes (terminators in).
+ */
 function framerSubject(spec: string, dir: 'c2s' | 's2c'): Subject {
   return {
     name: `Framer (${spec})`,
@@ -29,11 +33,11 @@ function framerSubject(spec: string, dir: 'c2s' | 's2c'): Subject {
       const framer = createFramer(spec, dir);
       let messages = 0;
       let payloadBytes = 0;
-      for (const read of reads) {
-        const frames = framer.feed(read);
-        messages += frames.length;
-        for (const f of frames) payloadBytes += f.bytes.length;
-      }
+      const visit = (f: Frame): void => {
+        messages++;
+        payloadBytes += f.bytes.length;
+      };
+      for (const read of reads) framer.feedEach(read, visit);
       return { messages, payloadBytes };
     },
     // Frames join back into the stream, so their bytes are the whole input.

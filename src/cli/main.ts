@@ -161,7 +161,13 @@ if (require.main === module) {
     throw err;
   });
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    // Exit once the output is written rather than when the event loop drains: after a proxy
+    // stops, a socket its intercept gate held can keep the loop busy (a known bug, being
+    // tracked), and a finished command must not hang the terminal or a script.
+    (code) => {
+      process.exitCode = code;
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    },
     (err: unknown) => {
       process.stderr.write(`linetap: ${String(err)}\n`);
       process.exitCode = 2;

@@ -12,6 +12,72 @@ export function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+const NO_MEMORY = new ArrayBuffer(0);
+const bufferSubarray = Buffer.prototype.subarray;
+
+/**
+ * Makes views into one buffer after another, much cheaper than `buf.subarray()`: that reads the
+ * `buffer` and `byteOffset` getters on every call, which on Node 20 costs more than the view
+ * itself, and framers make a view per message. Here they are read once per buffer and kept as
+ * plain fields of an object, and Node's own Buffer.prototype.subarray is applied to it: it
+ * reads just `length`, `buffer` and `byteOffset` (about 14 ns a view, against 40 ns for
+ * `buf.subarray` and 30 ns for `Buffer.from(memory, offset, length)`). A Node whose subarray
+ * works otherwise fails the check below, and then Buffer.from is used.
+ * Remembers the last buffer until `release()`.
+ */
+export class Views {
+  /** The buffer last seen, and what Buffer.prototype.subarray reads of it. */
+  private _of: Buffer = EMPTY;
+  private readonly _fields: BufferFields = { buffer: NO_MEMORY, byteOffset: 0, length: 0 };
+
+  /** `buf.subarray(start, end)`, for `0 <= start <= end <= buf.length`. */
+  of(buf: Buffer, start: number, end: number): Buffer {
+    const fields = this._fields;
+    if (buf !== this._of) {
+      this._of = buf;
+      fields.buffer = buf.buffer;
+      fields.byteOffset = buf.byteOffset;
+      fields.length = buf.length;
+    }
+    return SUBARRAY_ON_FIELDS
+      ? bufferSubarray.call(fields as unknown as Buffer, start, end)
+      : Buffer.from(fields.buffer, fields.byteOffset + start, end - start);
+  }
+
+  /** Forgets the last buffer, so that it can be collected. */
+  release(): void {
+    this._of = EMPTY;
+    this._fields.buffer = NO_MEMORY;
+  }
+}
+
+interface BufferFields {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  length: number;
+}
+
+/** Whether Buffer.prototype.subarray makes a right view from Views' plain fields. */
+const SUBARRAY_ON_FIELDS = ((): boolean => {
+  const memory = Buffer.from('0123456789');
+  const fields: BufferFields = {
+    buffer: memory.buffer,
+    byteOffset: memory.byteOffset,
+    length: memory.length,
+  };
+  try {
+    const view = bufferSubarray.call(fields as unknown as Buffer, 2, 5);
+    return (
+      Object.getPrototypeOf(view) === Buffer.prototype &&
+      view.buffer === memory.buffer &&
+      view.byteOffset === memory.byteOffset + 2 &&
+      view.toString() === '234'
+    );
+  } catch {
+    return false;
+  }
+})();
+
 /**
  * asynchat's `find_prefix_at_end`: the length of the longest proper prefix of `needle` that
  * `haystack` (from `start` on) ends with, or 0. Like the original, an empty needle gives -1 and a

@@ -134,32 +134,33 @@ export class TerminatorScanner {
             sink.found(buf, pos, pos);
           }
         } else {
-          const i = indexOfTerminator(buf, t, pos);
-          if (i >= 0) {
+          // The hot path: message after message under one delimiter, without the dispatch above.
+          let i: number;
+          do {
+            i = indexOfTerminator(buf, t, pos);
+            if (i < 0) break;
             if (i > pos) {
               const next = this._collect(buf, pos, i);
-              if (next < i) {
-                pos = next;
-                continue;
-              }
               pos = next;
+              if (next < i) break;
             }
             pos = i + t.length;
             this._messageBytes = 0;
             sink.found(buf, i, pos);
-          } else {
-            const k = t.length > 1 && !final ? prefixAtEnd(buf, t, pos) : 0;
-            if (k > 0) {
-              if (k !== avail) {
-                const next = this._collect(buf, pos, end - k);
-                pos = next;
-                if (next < end - k) continue;
-              }
-              if (generation === this._generation) this._held = Buffer.from(buf.subarray(end - k));
-              break;
+          } while (pos < end && this.terminator === t && generation === this._generation);
+          // Stopped by a cut at the limit, a new terminator, discard() or the end of the chunk.
+          if (i >= 0) continue;
+          const k = t.length > 1 && !final ? prefixAtEnd(buf, t, pos) : 0;
+          if (k > 0) {
+            if (k !== end - pos) {
+              const next = this._collect(buf, pos, end - k);
+              pos = next;
+              if (next < end - k) continue;
             }
-            pos = this._collect(buf, pos, end);
+            if (generation === this._generation) this._held = Buffer.from(buf.subarray(end - k));
+            break;
           }
+          pos = this._collect(buf, pos, end);
         }
       }
     } catch (err) {

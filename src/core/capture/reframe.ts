@@ -177,7 +177,7 @@ export class CaptureFramer {
     s.entries.push(entry);
     if (this._mode === 'recorded') this._out.push(entry);
     s.fed = entry.end;
-    for (const f of s.framer.feed(event.bytes)) this._framed(event.conn, conn, s, f, out);
+    s.framer.feedEach(event.bytes, (f) => this._framed(event.conn, conn, s, f, out));
     s.cutPending = this._mode === 'recorded' && event.partial && s.framed < s.fed;
   }
 

@@ -115,6 +115,42 @@ describe('Framer', () => {
     });
   });
 
+  describe('feedEach', () => {
+    it('visits the frames feed() would return, as views of the chunk', () => {
+      const chunk = Buffer.from('a\r\nbc\r\n\r\nd');
+      const got: Frame[] = [];
+      const f = createFramer('crlf', 'c2s');
+      f.feedEach(chunk, (frame) => got.push(frame));
+      assert.deepEqual(got, createFramer('crlf', 'c2s').feed(chunk));
+      assert.equal(got[0].bytes.buffer, chunk.buffer, 'no copy for a frame within a chunk');
+      assert.deepEqual(text(f.flush()), ['d']);
+    });
+
+    it('a throwing visitor keeps the rest of the chunk for the next call', () => {
+      const f = createFramer('lf', 'c2s');
+      const got: string[] = [];
+      const visit = (frame: Frame) => {
+        got.push(frame.bytes.toString());
+        if (got.length === 2) throw new Error('consumer failed');
+      };
+      assert.throws(() => f.feedEach(Buffer.from('a\nb\nc\nd'), visit), /consumer failed/);
+      assert.deepEqual(got, ['a\n', 'b\n']);
+      f.feedEach(Buffer.from('\n'), visit);
+      assert.deepEqual(got, ['a\n', 'b\n', 'c\n', 'd\n']);
+    });
+
+    it('frames a throwing feed() made come first in the next call', () => {
+      const onFrame = (frame: Frame) => {
+        if (frame.seq === 1) throw new Error('hook failed');
+      };
+      const f = createFramer('lf', 'c2s', { onFrame });
+      assert.throws(() => f.feed(Buffer.from('a\nb\nc\n')), /hook failed/);
+      const got: Frame[] = [];
+      f.feedEach(Buffer.from('d\n'), (frame) => got.push(frame));
+      assert.deepEqual(text(got), ['a\n', 'b\n', 'c\n', 'd\n']);
+    });
+  });
+
   describe('count rules', () => {
     it('count:n makes fixed-size frames and re-arms', () => {
       const frames = feedInChunks(createFramer('count:3', 'c2s'), Buffer.from('abcdefgh'), 2);

@@ -103,6 +103,19 @@ function run(framer: Framer, data: Buffer, cuts: number[]): Frame[] {
   return frames;
 }
 
+/** run() through feedEach. */
+function runEach(framer: Framer, data: Buffer, cuts: number[]): Frame[] {
+  const frames: Frame[] = [];
+  let prev = 0;
+  for (const cut of [...cuts.sort((a, b) => a - b), data.length]) {
+    if (cut <= prev) continue;
+    framer.feedEach(Buffer.from(data.subarray(prev, cut)), (f) => frames.push(f));
+    prev = cut;
+  }
+  frames.push(...framer.flush());
+  return frames;
+}
+
 function pair(spec: string) {
   return createConnectionFramers(spec, { maxFrameBytes: MAX });
 }
@@ -126,6 +139,19 @@ function check(spec: string, c2s: Buffer, s2c: Buffer, cutsA: number[], cutsB: n
   );
   assert.deepEqual(gotC.map(frameRecord), refC.map(frameRecord));
   assert.deepEqual(gotS.map(frameRecord), refS.map(frameRecord));
+  const visited = pair(spec);
+  const eachC = runEach(
+    visited.c2s,
+    c2s,
+    cutsA.map((c) => c % (c2s.length + 1)),
+  );
+  const eachS = runEach(
+    visited.s2c,
+    s2c,
+    cutsB.map((c) => c % (s2c.length + 1)),
+  );
+  assert.deepEqual(eachC.map(frameRecord), refC.map(frameRecord));
+  assert.deepEqual(eachS.map(frameRecord), refS.map(frameRecord));
 }
 
 const cutsArb = fc.array(fc.nat({ max: 4000 }), { maxLength: 30 });
