@@ -6,7 +6,7 @@
  * `FIX(n)` below with the pitfall number of §4 it answers.
  */
 import * as net from 'node:net';
-import { asBuffer, EMPTY, findPrefixAtEnd } from './bytes';
+import { asBuffer, EMPTY, findPrefixAtEnd, Views } from './bytes';
 import { type Terminator, TerminatorScanner } from './terminatorScanner';
 
 export { findPrefixAtEnd };
@@ -63,8 +63,12 @@ export class AsyncChat {
 
   /** The socket; set by the constructor or connect(). */
   socket: net.Socket | undefined;
-  /** asynchat's `incoming` list, used by storeIncomingData / getData. */
-  protected incoming: Buffer[] = [];
+  /**
+   * asynchat's `incoming` list, used by storeIncomingData / getData, in two parts: most messages
+   * arrive in one piece, and a field costs much less than a list push and a new list per message.
+   */
+  private _firstPiece: Buffer | undefined;
+  private _morePieces: Buffer[] = [];
   private readonly _scanner: TerminatorScanner;
   private _fifo: FifoEntry[] = [];
   private _sending = false;
@@ -74,11 +78,13 @@ export class AsyncChat {
   private _eof = false;
   /** Input not yet dispatched because a callback threw: read events still to come. */
   private _unread: Buffer[] = [];
+  /** Makes the views collectIncomingData gets; it forgets the chunk when handleRead returns. */
+  private readonly _views = new Views();
 
   /** Wraps a connected socket (e.g. one a server accepted), or none to connect() later. */
   constructor(socket?: net.Socket) {
     this._scanner = new TerminatorScanner({
-      collect: (buf, start, end) => this.collectIncomingData(buf.subarray(start, end)),
+      collect: (buf, start, end) => this.collectIncomingData(this._views.of(buf, start, end)),
       found: () => this.foundTerminator(),
       limit: () => this.handleMessageLimit(),
     });
@@ -139,15 +145,19 @@ export class AsyncChat {
     throw new Error('foundTerminator must be implemented in a subclass');
   }
 
-  /** asynchat's `_collect_incoming_data`: keeps data in `incoming` (joined once by getData). */
+  /** asynchat's `_collect_incoming_data`: keeps data (joined once by getData). */
   protected storeIncomingData(data: Buffer): void {
-    this.incoming.push(data);
+    if (this._firstPiece === undefined) this._firstPiece = data;
+    else this._morePieces.push(data);
   }
 
   /** asynchat's `_get_data`: the stored data joined, and the store emptied. */
   protected getData(): Buffer {
-    const data = this.incoming.length === 1 ? this.incoming[0] : Buffer.concat(this.incoming);
-    this.incoming = [];
+    const first = this._firstPiece ?? EMPTY;
+    this._firstPiece = undefined;
+    if (this._morePieces.length === 0) return first;
+    const data = Buffer.concat([first, ...this._morePieces]);
+    this._morePieces = [];
     return data;
   }
 
@@ -184,6 +194,8 @@ export class AsyncChat {
       // What waits may be a view into the caller's buffer, which it may reuse.
       this._unread = this._unread.map((b) => Buffer.from(b));
       throw err;
+    } finally {
+      this._views.release();
     }
   }
 
@@ -208,7 +220,8 @@ export class AsyncChat {
   /** asynchat's `discard_buffers`: drops buffered input and all queued output. Does not close. */
   discardBuffers(): void {
     this._scanner.discard();
-    this.incoming = [];
+    this._firstPiece = undefined;
+    this._morePieces = [];
     this._fifo = [];
     // The close marker went with the queue, so pushes are no longer "after closeWhenDone".
     this._closeQueued = false;
