@@ -44,9 +44,11 @@ async function startProfile(name: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     await workbench.runCommand('Linetap: Start Proxy');
-    await workbench.quickInput.locator('.quick-input-header input.input').first().waitFor();
-    const title = await workbench.quickInputTitle().catch(() => '');
-    if (!title.includes('listen')) break;
+    // Either the list of profiles comes up, or the first step of a new proxy.
+    const row = workbench.quickInput.locator('.monaco-list-row', { hasText: name });
+    const listen = workbench.quickInput.locator('.quick-input-title', { hasText: 'listen' });
+    await row.or(listen).first().waitFor({ timeout: 15_000 });
+    if ((await row.count()) > 0) break;
     await workbench.dismissQuickInput();
     if (Date.now() > deadline) throw new Error('the profiles never reached the extension');
     await workbench.page.waitForTimeout(1000);
