@@ -54,6 +54,7 @@ async function startProfile(name: string): Promise<void> {
     await workbench.page.waitForTimeout(1000);
   }
   await pickItem(name);
+  await workbench.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
 }
 
 /** Picks an item of an open quick pick by typing its label, as a keyboard user does. */

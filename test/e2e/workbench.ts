@@ -64,13 +64,15 @@ export class Workbench {
   async runCommand(title: string, timeout = 30_000): Promise<void> {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const input = await this.openCommandPalette();
-      await input.fill(`>${title}`);
       const row = this.quickInput
         .locator('.monaco-list-row')
         .filter({ has: this.page.locator('.label-name', { hasText: exactly(title) }) })
         .first();
       try {
+        const input = await this.openCommandPalette();
+        // A quick pick that is still closing (the previous step's) can take the palette down
+        // with it, or leave it inert for a moment: give up quickly and open it again.
+        await input.fill(`>${title}`, { timeout: 5_000 });
         await row.waitFor({ state: 'visible', timeout: 5_000 });
         await row.click();
         await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
