@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Socket } from 'node:net';
 import type { Frame } from 'playwright-core';
 import { connect, waitFor } from '../unit/helpers/net';
 import { freePort, run, startRedis, type Peer } from '../unit/helpers/peers';
@@ -18,6 +19,15 @@ async function summaries(frame: Frame): Promise<string[]> {
 
 async function waitForRow(frame: Frame, text: string, timeout = 20_000): Promise<void> {
   await frame.locator('.row .cell.summary', { hasText: text }).first().waitFor({ timeout });
+}
+
+/** The number the panel gives the connection of a client socket, found by its port. */
+async function connectionOf(frame: Frame, client: Socket): Promise<number> {
+  const chip = frame.getByLabel(
+    new RegExp(`^Connection \\d+ from 127\\.0\\.0\\.1:${client.localPort}, open`),
+  );
+  await chip.waitFor({ timeout: 15_000 });
+  return Number(/^Connection (\d+)/.exec((await chip.getAttribute('aria-label')) ?? '')?.[1]);
 }
 
 function writeSettings(workspace: string, settings: Record<string, unknown>): void {
@@ -47,7 +57,8 @@ async function startProfile(name: string): Promise<void> {
     // Either the list of profiles comes up, or the first step of a new proxy.
     const row = workbench.quickInput.locator('.monaco-list-row', { hasText: name });
     const listen = workbench.quickInput.locator('.quick-input-title', { hasText: 'listen' });
-    await row.or(listen).first().waitFor({ timeout: 15_000 });
+    // Attached, not visible: over a webview the list can count as hidden.
+    await row.or(listen).first().waitFor({ state: 'attached', timeout: 15_000 });
     if ((await row.count()) > 0) break;
     await workbench.dismissQuickInput();
     if (Date.now() > deadline) throw new Error('the profiles never reached the extension');
@@ -182,12 +193,7 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     await waitFor(() => back === '+PONG\r\n', 'PONG');
     // The panel has caught up with this client once its PONG is listed.
     await waitForRow(frame, '+PONG');
-    // This client is the newest connection: the one with the highest number.
-    const pushButtons = frame.getByLabel(/Push a message into connection \d+/);
-    const labels = await pushButtons.evaluateAll((nodes) =>
-      nodes.map((n) => n.getAttribute('aria-label') ?? ''),
-    );
-    const newest = Math.max(...labels.map((l) => Number(/(\d+)/.exec(l)?.[1] ?? 0)));
+    const newest = await connectionOf(frame, client);
     await frame.getByLabel(`Push a message into connection ${newest}…`).click();
     const editor = frame.locator('textarea').first();
     await editor.waitFor({ timeout: 10_000 });
@@ -196,6 +202,93 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     await workbench.screenshot('panel-push-editor');
     await frame.getByRole('button', { name: 'Push', exact: true }).click();
     await waitFor(() => back.endsWith('+pushed by a person\r\n'), 'the pushed reply at the client');
+    client.destroy();
+  });
+
+  it('edits a recorded command and pushes it towards the server', async () => {
+    const { workbench } = e2e();
+    const frame = await panelFrame();
+    // A live client whose connection carries the push; the recorded SET's own client is gone.
+    const client = await connect(port);
+    let back = '';
+    client.on('data', (d: Buffer) => (back += d.toString('latin1')));
+    client.write('*1\r\n$4\r\nPING\r\n');
+    await waitFor(() => back === '+PONG\r\n', 'PONG');
+    await waitForRow(frame, '+PONG');
+    const conn = await connectionOf(frame, client);
+    await frame.locator('.row .cell.summary', { hasText: 'SET greeting' }).first().click();
+    await frame.getByRole('button', { name: 'Edit & Push…' }).click();
+    const editor = frame.getByLabel('Bytes to send, with escapes');
+    await editor.waitFor({ timeout: 10_000 });
+    // Prefilled with the recorded frame, escapes visible.
+    assert.match(await editor.inputValue(), /SET\\r\\n\$8\\r\\ngreeting/);
+    await editor.fill(
+      (await editor.inputValue()).replace('$11\\r\\nhello world', '$6\\r\\nedited'),
+    );
+    await frame.getByLabel('Connection', { exact: true }).fill(String(conn));
+    await frame.getByLabel('to the server').check();
+    await workbench.screenshot('panel-edit-push-server');
+    await frame.getByRole('button', { name: 'Push', exact: true }).click();
+    // The server stored the edited value and its answer went back to this client.
+    await waitFor(() => back === '+PONG\r\n+OK\r\n', 'the +OK of the pushed SET');
+    const stored = await run('redis-cli', ['-p', String(redis.port), 'GET', 'greeting']);
+    assert.equal(stored.stdout.trim(), 'edited');
+    client.destroy();
+  });
+
+  it('holds frames at a breakpoint; edits, releases and drops them', async () => {
+    const { workbench } = e2e();
+    const frame = await panelFrame();
+    await run('redis-cli', ['-p', String(redis.port), 'SET', 'other', 'from the breakpoint']);
+    const breakpoint = frame.getByLabel('Breakpoint filter');
+    await breakpoint.fill('name:GET');
+    await breakpoint.press('Enter');
+    // Set once the proxy says so: the status line shows the breakpoint in force.
+    await frame.locator('.status-line', { hasText: 'breakpoint: name:GET' }).waitFor();
+    const client = await connect(port);
+    let back = '';
+    client.on('data', (d: Buffer) => (back += d.toString('latin1')));
+    const get = (key: string) => `*2\r\n$3\r\nGET\r\n$${key.length}\r\n${key}\r\n`;
+    const held = frame.locator('.held-item');
+
+    // Held, then edited to ask for another key on release.
+    client.write(get('greeting'));
+    await held.first().waitFor({ timeout: 15_000 });
+    assert.equal(back, '', 'a held request has not reached the server');
+    await workbench.screenshot('panel-breakpoint-held');
+    await held
+      .first()
+      .getByLabel(/^Edit frame \d+ and release it/)
+      .click();
+    const editor = frame.getByLabel('Bytes to send, with escapes');
+    await editor.waitFor({ timeout: 10_000 });
+    await editor.fill('*2\\r\\n$3\\r\\nGET\\r\\n$5\\r\\nother\\r\\n');
+    await frame.getByRole('button', { name: 'Release Edited' }).click();
+    await waitFor(() => back === '$19\r\nfrom the breakpoint\r\n', 'the answer to the edit');
+    await held.first().waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Held, then released as it was.
+    back = '';
+    client.write(get('greeting'));
+    await held.first().waitFor({ timeout: 15_000 });
+    await held
+      .first()
+      .getByLabel(/^Release frame \d+/)
+      .click();
+    await waitFor(() => back === '$6\r\nedited\r\n', 'the answer to the released GET');
+
+    // Held, then dropped: the server never sees it, the connection goes on.
+    back = '';
+    client.write(get('greeting'));
+    await held.first().waitFor({ timeout: 15_000 });
+    await held
+      .first()
+      .getByLabel(/^Drop frame \d+/)
+      .click();
+    await held.first().waitFor({ state: 'detached', timeout: 10_000 });
+    await frame.getByLabel('Clear the breakpoint (releases held frames)').click();
+    client.write('*1\r\n$4\r\nPING\r\n');
+    await waitFor(() => back === '+PONG\r\n', 'PONG after the dropped GET, and nothing before');
     client.destroy();
   });
 
@@ -261,5 +354,45 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     );
     assert.match(await frame.locator('.source-title').innerText(), /redis e2e|lines e2e/);
     await workbench.screenshot('panel-restored');
+  });
+});
+
+describe('the traffic panel on the demo chat', function () {
+  after(async () => {
+    await e2e()
+      .workbench.runCommand('Linetap: Stop All Proxies')
+      .catch(() => undefined);
+  });
+
+  it('streams the demo: chat lines both ways, then a person types into it', async () => {
+    const { workbench } = e2e();
+    await workbench.runCommand('Linetap: Run Demo Chat Server');
+    await workbench.waitForStatusBarItem(/demo chat/, 20_000);
+    // The only proxy running: the panel opens without asking which.
+    await workbench.runCommand('Linetap: Open Traffic Panel');
+    const frame = await workbench.webviewFrame('.source-title:text("demo chat")', 30_000);
+    // The scripted clients' lines are listed (the filter reaches those scrolled away).
+    const filter = frame.getByLabel('Filter', { exact: true });
+    await filter.fill('"JOIN #lobby"');
+    await waitForRow(frame, 'JOIN #lobby');
+    await filter.fill('');
+    // A person of their own, as the demo's notification suggests: their lines go to the server,
+    // the room's answers come back.
+    const description = await frame.locator('.source-description').innerText();
+    const listen = Number(/127\.0\.0\.1:(\d+) →/.exec(description)?.[1]);
+    assert.ok(listen > 0, description);
+    const me = await connect(listen);
+    me.write('NICK e2e-person\r\nJOIN #lobby\r\nMSG #lobby typed by a person\r\n');
+    await waitForRow(frame, 'typed by a person');
+    await waitForRow(frame, 'JOINED e2e-person');
+    const side = (text: string) =>
+      frame
+        .locator('.row', { has: frame.locator('.cell.summary', { hasText: text }) })
+        .first()
+        .getAttribute('class');
+    assert.match((await side('MSG #lobby typed by a person')) ?? '', /\bc2s\b/);
+    assert.match((await side('JOINED e2e-person')) ?? '', /\bs2c\b/);
+    await workbench.screenshot('panel-demo');
+    me.destroy();
   });
 });
