@@ -86,7 +86,11 @@ class RedisFramer extends SegmentFramer {
   protected override onSegment(): void {
     const reader = this._reader;
     const next = this._inData
-      ? reader.data(this.segmentHead(), this.endsWithCrlf() ? undefined : this.lastTwoBytes())
+      ? // The payload without its \r\n: one view, not a view and then a shorter one.
+        reader.data(
+          this.segmentHeadOf(this.wholeLength - 2),
+          this.endsWithCrlf() ? undefined : this.lastTwoBytes(),
+        )
       : reader.line(this.segmentLine());
     const value = reader.takeValue();
     if (value !== undefined) {
@@ -166,17 +170,16 @@ class RedisFramer extends SegmentFramer {
 
   private _reply(v: RespValue): Annotation {
     if (v.kind === 'garbage') return { kind: 'event', summary: quote(v.data) };
-    const ann = describeValue(v, 'reply');
-    const fields: Fields = { ...ann.fields };
+    // Built once, in one shape: a reply per frame is the hot path of a pipelined redis.
+    const fields = valueFields(v);
     const re = this._pair(v, fields);
-    if (re === PUSH) return { ...ann, kind: 'push', fields };
-    if (re === UNPAIRED) {
-      if (this._conn.requests > 0) {
-        v.warnings.add('unpaired', 'a reply with no request waiting for it');
-      }
-      return { ...ann, fields };
+    const name = replyName(v);
+    const summary = summarizeValue(v);
+    if (re >= 0) return { kind: 'reply', name, summary, fields, re };
+    if (re === UNPAIRED && this._conn.requests > 0) {
+      v.warnings.add('unpaired', 'a reply with no request waiting for it');
     }
-    return { ...ann, fields, re };
+    return { kind: re === PUSH ? 'push' : 'reply', name, summary, fields };
   }
 
   /** The seq of the request a reply answers, PUSH for a push, or UNPAIRED. */
@@ -280,9 +283,13 @@ function replyName(v: RespValue): string {
 
 /** A value's name, summary and fields, with no pairing. */
 function describeValue(v: RespValue, kind: Annotation['kind']): Annotation {
+  return { kind, name: replyName(v), summary: summarizeValue(v), fields: valueFields(v) };
+}
+
+function valueFields(v: RespValue): Fields {
   const fields: Fields = { type: respTypeWord(v.type) };
   addValueFields(v, fields);
-  return { kind, name: replyName(v), summary: summarizeValue(v), fields };
+  return fields;
 }
 
 function addValueFields(v: RespValue, fields: Fields): void {

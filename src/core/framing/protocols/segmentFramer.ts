@@ -100,6 +100,11 @@ export abstract class SegmentFramer extends Framer {
     return this._headOf(this._len);
   }
 
+  /** The first `min(n, segmentKeep)` bytes of the segment: its head without a known tail. */
+  protected segmentHeadOf(n: number): Buffer {
+    return this._headOf(Math.min(n, this._len));
+  }
+
   /** True when the segment's last two bytes are `\r\n`. */
   protected endsWithCrlf(): boolean {
     return this._last === LF && this._beforeLast === CR;
