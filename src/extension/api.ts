@@ -10,7 +10,10 @@ import { checkProfile, type ProxyProfile } from '../core/proxy/proxyProfile';
 import { formatHostPort } from '../core/proxy/address';
 import type { Direction } from '../shared/traffic';
 import type { ProxyFrame, ProxyManager, RunningProxy } from './proxyManager';
+import type { ReplayPanelInfo, ReplayPanels } from './replayPanel';
 import { messageBytes } from './sendMessageCommand';
+
+export type { ReplayPanelInfo } from './replayPanel';
 
 /** A running proxy as the API shows it. */
 export interface ProxyInfo {
@@ -43,10 +46,12 @@ export interface LinetapApi {
   readonly onDidFrame: vscode.Event<ProxyFrame>;
   /** A proxy started or stopped, or a connection opened or closed. */
   readonly onDidChangeProxies: vscode.Event<void>;
+  /** The replays of Replay Capture still kept (the last few), oldest first, with their panels. */
+  replays(): ReplayPanelInfo[];
 }
 
 /** The API over a manager. */
-export function createLinetapApi(manager: ProxyManager): LinetapApi {
+export function createLinetapApi(manager: ProxyManager, replays: ReplayPanels): LinetapApi {
   return {
     apiVersion: 1,
     async startProxy(profile) {
@@ -66,6 +71,7 @@ export function createLinetapApi(manager: ProxyManager): LinetapApi {
     },
     onDidFrame: manager.onDidFrame,
     onDidChangeProxies: manager.onDidChange,
+    replays: () => replays.infos(),
   };
 }
 

@@ -32,6 +32,7 @@ export const Views = {
 export const ViewTypes = {
   trafficPanel: 'linetap.trafficPanel',
   captureViewer: 'linetap.captureViewer',
+  replayPanel: 'linetap.replayPanel',
 } as const;
 
 /** Context keys set for `when` clauses. */

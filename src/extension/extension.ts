@@ -19,6 +19,7 @@ import { readSettings } from './config';
 import { TrafficPanels } from './trafficPanel';
 import { replayCaptureCommand } from './replayCommand';
 import { ReplayDiffProvider } from './replayDiff';
+import { ReplayPanels } from './replayPanel';
 import { MockManager } from './mockManager';
 import { startMockCommand, stopMockCommand } from './mockCommand';
 
@@ -52,7 +53,17 @@ export function activate(context: vscode.ExtensionContext): LinetapApi {
   const panels = new TrafficPanels(context.extensionUri, manager, log, ringFrames);
   context.subscriptions.push(
     panels,
-    CaptureEditorProvider.register(context.extensionUri, log, () => ({ frames: ringFrames() })),
+    CaptureEditorProvider.register(
+      context.extensionUri,
+      log,
+      () => ({ frames: ringFrames() }),
+      // The viewer's index of a big capture goes to disk: the extension's own storage, not a
+      // temp folder that some systems keep in memory.
+      () =>
+        context.globalStorageUri.scheme === 'file'
+          ? vscode.Uri.joinPath(context.globalStorageUri, 'index').fsPath
+          : undefined,
+    ),
   );
 
   const register = (id: string, run: (...args: never[]) => unknown) =>
@@ -112,17 +123,20 @@ export function activate(context: vscode.ExtensionContext): LinetapApi {
   register(Commands.runDemo, () => runDemoCommand(manager, log));
 
   const diffs = new ReplayDiffProvider();
+  const replayPanels = new ReplayPanels(context.extensionUri, log);
   const mocks = new MockManager(log);
-  context.subscriptions.push(diffs, mocks);
+  context.subscriptions.push(diffs, replayPanels, mocks);
   register(Commands.replayCapture, (arg?: unknown) =>
-    replayCaptureCommand({ log, diffs, state: context.workspaceState }, arg),
+    replayCaptureCommand({ log, diffs, panels: replayPanels, state: context.workspaceState }, arg),
   );
-  register(Commands.startMock, (arg?: unknown) => startMockCommand(mocks, arg));
+  register(Commands.startMock, (arg?: unknown) =>
+    startMockCommand(mocks, context.workspaceState, arg),
+  );
   register(Commands.stopMock, (arg?: unknown) => stopMockCommand(mocks, arg));
 
   log.info(`Linetap ${String(context.extension.packageJSON.version)} activated`);
   void startOnOpen(manager, panels);
-  return createLinetapApi(manager);
+  return createLinetapApi(manager, replayPanels);
 }
 
 /** Starts the profiles named in `linetap.startOnOpen`, each with its traffic panel. */

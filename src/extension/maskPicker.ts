@@ -1,13 +1,26 @@
 /**
- * Chooses the masks of a replay: a multi-select of the ready-made masks and the regexes used
- * before, plus "Custom regex…". The last choice is remembered per workspace.
+ * Chooses the masks of a replay (volatile fields of the answers) or of a mock (of the
+ * requests): a multi-select of the ready-made masks and the regexes used before, plus "Custom
+ * regex…". The last choice is remembered per workspace, for replays and mocks apart, since
+ * what varies in requests is not what varies in answers; custom regexes are offered to both.
  */
 import * as vscode from 'vscode';
 import { NAMED_MASKS, parseMask } from '../core/replay/masks';
 
-const LAST_CHOICE = 'linetap.replay.masks';
+/** What the masks are for. */
+export type MaskUse = 'replay' | 'mock';
+
+const LAST_CHOICE: Record<MaskUse, string> = {
+  replay: 'linetap.replay.masks',
+  mock: 'linetap.mock.masks',
+};
 const CUSTOM_HISTORY = 'linetap.replay.customMasks';
 const MAX_CUSTOM = 8;
+
+const PLACEHOLDERS: Record<MaskUse, string> = {
+  replay: 'Ignore volatile fields (dates, ids…) when comparing; none to compare every byte',
+  mock: 'Ignore volatile fields of requests (dates, ids…) when matching them',
+};
 
 type Item = vscode.QuickPickItem & { readonly spec?: string };
 
@@ -15,8 +28,9 @@ type Item = vscode.QuickPickItem & { readonly spec?: string };
 export async function pickMasks(
   state: vscode.Memento,
   title: string,
+  use: MaskUse = 'replay',
 ): Promise<string[] | undefined> {
-  const last = new Set(state.get<string[]>(LAST_CHOICE, []));
+  const last = new Set(state.get<string[]>(LAST_CHOICE[use], []));
   const customs = state.get<string[]>(CUSTOM_HISTORY, []);
   const custom: Item = {
     label: '$(regex) Custom regex…',
@@ -39,7 +53,7 @@ export async function pickMasks(
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: 'Ignore volatile fields (dates, ids…) when comparing; none to compare every byte',
+    placeHolder: PLACEHOLDERS[use],
     canPickMany: true,
     ignoreFocusOut: true,
   });
@@ -66,6 +80,6 @@ export async function pickMasks(
       await state.update(CUSTOM_HISTORY, history);
     }
   }
-  await state.update(LAST_CHOICE, specs);
+  await state.update(LAST_CHOICE[use], specs);
   return specs;
 }

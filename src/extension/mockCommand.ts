@@ -2,7 +2,8 @@
  * Start Mock and Stop Mock: serve the recorded server side of a capture on a local port, so a
  * client can be tested with no server; requests the capture has no answer for are closed,
  * answered with a fixed message, or forwarded to a real server (confirmed first when that
- * address comes from the capture, and always in an untrusted workspace).
+ * address comes from the capture, and always in an untrusted workspace). Masks let requests
+ * whose volatile fields changed still find their recorded answers.
  */
 import * as vscode from 'vscode';
 import { formatHostPort, parseHostPort } from '../core/proxy/address';
@@ -12,6 +13,7 @@ import { parseUnmatched } from '../core/replay/serverMock';
 import { type CaptureRef, chooseCapture, displayName, loadCaptureScript } from './captureScript';
 import { readSettings } from './config';
 import { type AddressOrigin, confirmContact } from './contactConsent';
+import { pickMasks } from './maskPicker';
 import type { MockManager, RunningMock } from './mockManager';
 
 /** Arguments, for keybindings, other extensions and tests. */
@@ -22,19 +24,29 @@ export interface MockArgs {
   readonly listen?: string;
   /** `close`, `reply:TEXT` or `upstream:HOST:PORT`; default asked. */
   readonly unmatched?: string;
-  /** Mask names or regexes for volatile fields of requests; default none. */
+  /**
+   * Mask names or regexes for volatile fields of requests; default none, asked only when the
+   * command has no arguments.
+   */
   readonly masks?: readonly string[];
 }
+
+/** Steps of the interactive command, for its titles. */
+const STEPS = 3;
 
 /**
  * Runs Start Mock. `arg` is MockArgs, or a capture path/Uri (the viewer's title button).
  * Resolves with the address the mock listens on, or undefined when cancelled or failed.
+ * `state` remembers the last masks.
  */
 export async function startMockCommand(
   mocks: MockManager,
+  state: vscode.Memento,
   arg?: unknown,
 ): Promise<string | undefined> {
   const args = toArgs(arg);
+  // Without an arguments object (the palette, the viewer's button) every step is asked.
+  const interactive = arg === undefined || typeof arg === 'string' || arg instanceof vscode.Uri;
   const given = typeof arg === 'string' || arg instanceof vscode.Uri ? arg : args.capture;
   const uri = await chooseCapture(given, 'Serve which capture as a mock?');
   if (!uri) return undefined;
@@ -51,6 +63,12 @@ export async function startMockCommand(
     const policy = await choosePolicy(script, name, args.unmatched);
     if (!policy) return undefined;
     const unmatched = parseUnmatched(policy.text);
+    const masks =
+      args.masks ??
+      (interactive
+        ? await pickMasks(state, `Start Mock of ${name} (3/${STEPS}): masks`, 'mock')
+        : []);
+    if (!masks) return undefined;
     if (unmatched.kind === 'upstream') {
       const target = formatHostPort(unmatched.target);
       const ok = await confirmContact({
@@ -64,10 +82,10 @@ export async function startMockCommand(
     const running = await mocks.start(uri, name, script, {
       listen: address,
       unmatched: policy.text,
-      masks: args.masks,
+      masks,
       maxFrameBytes: limits.maxFrameBytes,
     });
-    void announce(mocks, running, script);
+    void announce(mocks, running, script, masks);
     return running.listen;
   } catch (e) {
     void vscode.window.showErrorMessage(
@@ -109,10 +127,16 @@ export async function stopMockCommand(
   return mock.listen;
 }
 
-async function announce(mocks: MockManager, m: RunningMock, script: ReplayScript): Promise<void> {
+async function announce(
+  mocks: MockManager,
+  m: RunningMock,
+  script: ReplayScript,
+  masks: readonly string[],
+): Promise<void> {
   const conns = script.connections.length;
+  const masked = masks.length > 0 ? `; masks: ${masks.join(', ')}` : '';
   const action = await vscode.window.showInformationMessage(
-    `Linetap: mock of ${m.label} listening on ${m.listen} (${conns} recorded connection${conns === 1 ? '' : 's'}; unmatched requests: ${m.unmatched}). Point the client there.`,
+    `Linetap: mock of ${m.label} listening on ${m.listen} (${conns} recorded connection${conns === 1 ? '' : 's'}; unmatched requests: ${m.unmatched}${masked}). Point the client there.`,
     'Stop Mock',
   );
   if (action === 'Stop Mock') await mocks.stop(m.id);
@@ -131,7 +155,7 @@ async function askListen(
     // A header that does not parse keeps the default.
   }
   const typed = await vscode.window.showInputBox({
-    title: `Start Mock of ${name} (1/2): listen`,
+    title: `Start Mock of ${name} (1/${STEPS}): listen`,
     prompt: `Port to listen on, or HOST:PORT (a port alone listens on ${bindAddress}; 0 picks a free one)`,
     value: port,
     validateInput: (v) => checkListen(v, bindAddress),
@@ -152,7 +176,7 @@ async function choosePolicy(
     parseUnmatched(given);
     return { text: given, origin: 'argument' };
   }
-  const title = `Start Mock of ${name} (2/2): requests with no recorded answer`;
+  const title = `Start Mock of ${name} (2/${STEPS}): requests with no recorded answer`;
   const picked = await vscode.window.showQuickPick(
     [
       { label: '$(close) Close the connection', policy: 'close' as const },

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { escapeBytes } from '../core/bytes';
 import type { FrameTable } from '../core/view/frameTable';
+import type { FrameView } from '../core/view/frameView';
 import { assertNever, isWebviewToHost } from '../shared/guards';
 import {
   BATCH_MS,
@@ -31,15 +32,25 @@ export interface LiveActions {
   command(command: ToolbarCommand): Thenable<unknown>;
 }
 
-/** Frames and what goes with them, for one panel. */
-export interface PanelSource extends vscode.Disposable {
+/** What a replay's panel lets the user do with a frame it compared. */
+export interface ReplayActions {
+  /** Opens the frame's exchange in the diff editor: through the masks, or byte for byte. */
+  openDiff(frame: TrafficFrame, exact: boolean): Promise<void>;
+}
+
+/**
+ * Frames and what goes with them, for one panel. A live source holds its frames in a
+ * FrameTable; a capture viewer reads them from disk (CaptureTable), so its answers may come later.
+ */
+export interface PanelSource<T extends FrameView = FrameTable> extends vscode.Disposable {
   readonly info: SourceInfo;
-  readonly table: FrameTable;
+  readonly table: T;
   /** Frames arrived, connections changed, loading progressed, or the source ended. */
   readonly onDidChange: vscode.Event<void>;
   /** Everything of ViewStatus but the table's counts. */
   status(): Omit<ViewStatus, 'total' | 'matched' | 'dropped'>;
   readonly live?: LiveActions;
+  readonly replay?: ReplayActions;
 }
 
 /** One webview bound to one source. */
@@ -47,12 +58,13 @@ export class PanelController implements vscode.Disposable {
   private readonly _disposables: vscode.Disposable[] = [];
   private _timer: NodeJS.Timeout | undefined;
   private _ready = false;
+  private _disposed = false;
   /** Notices posted before the webview said `ready`, sent after its `init`. */
   private readonly _pending: HostToWebview[] = [];
 
   constructor(
     private readonly _webview: vscode.Webview,
-    private readonly _source: PanelSource,
+    private readonly _source: PanelSource<FrameView>,
     private readonly _log: vscode.LogOutputChannel,
   ) {
     this._disposables.push(
@@ -72,6 +84,8 @@ export class PanelController implements vscode.Disposable {
   }
 
   private _post(message: HostToWebview): void {
+    // Answers read from disk may land after the panel closed.
+    if (this._disposed) return;
     if (this._ready) void this._webview.postMessage(message);
     else this._pending.push(message);
   }
@@ -104,14 +118,10 @@ export class PanelController implements vscode.Disposable {
       );
       return;
     }
-    try {
-      this._handle(m);
-    } catch (e) {
-      this.notice('error', (e as Error).message);
-    }
+    this._handle(m).catch((e: Error) => this.notice('error', e.message));
   }
 
-  private _handle(m: WebviewToHost): void {
+  private async _handle(m: WebviewToHost): Promise<void> {
     const { table, live } = this._source;
     switch (m.type) {
       case 'ready':
@@ -125,11 +135,15 @@ export class PanelController implements vscode.Disposable {
           type: 'rows',
           requestId: m.requestId,
           pos: m.pos,
-          rows: table.rows(m.pos, m.count),
+          rows: await table.rows(m.pos, m.count),
         });
         return;
       case 'getDetail':
-        this._post({ type: 'detail', requestId: m.requestId, detail: table.detail(m.index) });
+        this._post({
+          type: 'detail',
+          requestId: m.requestId,
+          detail: await table.detail(m.index),
+        });
         return;
       case 'setFilter':
         try {
@@ -146,10 +160,20 @@ export class PanelController implements vscode.Disposable {
         this._postStatus();
         return;
       case 'copy':
-        void vscode.env.clipboard.writeText(formatBytes(this._frame(m.index).bytes, m.format));
+        void vscode.env.clipboard.writeText(
+          formatBytes((await this._frame(m.index)).bytes, m.format),
+        );
         return;
+      case 'openDiff': {
+        const replay = this._source.replay;
+        if (!replay) throw new Error('only a replay has recorded frames to compare with');
+        void replay
+          .openDiff(await this._frame(m.index), m.exact)
+          .catch((e: Error) => this.notice('error', e.message));
+        return;
+      }
       case 'resend': {
-        const f = this._frame(m.index);
+        const f = await this._frame(m.index);
         if (m.newConnection) {
           if (f.dir !== 'c2s')
             throw new Error('only frames sent by a client can open a new connection');
@@ -163,7 +187,7 @@ export class PanelController implements vscode.Disposable {
         this._need(live).send(m.conn, m.dir, m.bytes);
         return;
       case 'note':
-        this._need(live).note(this._frame(m.index), m.text);
+        this._need(live).note(await this._frame(m.index), m.text);
         return;
       case 'closeConnection':
         this._need(live).closeConnection(m.conn);
@@ -184,8 +208,8 @@ export class PanelController implements vscode.Disposable {
     }
   }
 
-  private _frame(index: number): TrafficFrame {
-    const f = this._source.table.get(index);
+  private async _frame(index: number): Promise<TrafficFrame> {
+    const f = await this._source.table.get(index);
     if (!f)
       throw new Error(`frame ${index} is no longer held (older frames are in the capture file)`);
     return f;
@@ -197,6 +221,7 @@ export class PanelController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this._disposed = true;
     clearTimeout(this._timer);
     for (const d of this._disposables) d.dispose();
   }

@@ -1,21 +1,25 @@
 /**
  * Replay Capture: plays the client side of a capture against a server with a cancellable
- * progress notification, then shows what matched and diffs of what did not. The target is
- * confirmed first when it comes from the capture file, and always in an untrusted workspace.
+ * progress notification, and shows its traffic in a panel as it goes, each answer marked with
+ * how it compares with the recording; a differing one opens in the diff editor from there. The
+ * summary goes to the panel and a notification. The target is confirmed first when it comes
+ * from the capture file, and always in an untrusted workspace.
  */
 import * as vscode from 'vscode';
 import { formatHostPort, parseHostPort } from '../core/proxy/address';
 import { checkUpstream } from '../core/proxy/proxyProfile';
 import { type ReplayOptions, replayScript } from '../core/replay/clientReplay';
 import { parseMasks } from '../core/replay/masks';
-import type { ReplayReport } from '../core/replay/replayReport';
+import { exchangeLabel, type ReplayReport } from '../core/replay/replayReport';
 import type { ReplayScript } from '../core/replay/replayScript';
 import { type CaptureRef, chooseCapture, displayName, loadCaptureScript } from './captureScript';
 import { readSettings } from './config';
 import { type AddressOrigin, confirmContact } from './contactConsent';
 import { pickMasks } from './maskPicker';
-import { exchangeLabel, type ReplayDiffProvider } from './replayDiff';
-import { showReplayResults, showReplaySummary } from './replayResults';
+import type { ReplayDiffProvider } from './replayDiff';
+import type { ReplayPanels } from './replayPanel';
+import { replayClean, replaySummary, showReplaySummary } from './replayResults';
+import { ReplaySource } from './replaySource';
 
 /** Arguments, for keybindings, other extensions and tests. */
 export interface ReplayArgs {
@@ -33,6 +37,7 @@ export interface ReplayArgs {
 export interface ReplayContext {
   readonly log: vscode.LogOutputChannel;
   readonly diffs: ReplayDiffProvider;
+  readonly panels: ReplayPanels;
   /** Remembers the last masks. */
   readonly state: vscode.Memento;
 }
@@ -72,22 +77,51 @@ export async function replayCaptureCommand(
     if (!consent) return undefined;
     const masksNote = specs.length ? ` with masks ${specs.join(', ')}` : '';
     ctx.log.info(`replay.run: ${uri.fsPath} against ${chosen.target}${masksNote}`);
-    const report = await runWithProgress(script, name, {
-      target: chosen.target,
-      masks,
-      timeoutMs: args?.timeoutMs,
-      maxFrameBytes: limits.maxFrameBytes,
+    const run = ctx.diffs.start(name, chosen.target, masks);
+    const source = new ReplaySource(run, uri, ctx.diffs, {
+      framing: script.header?.framing ?? { c2s: '', s2c: '' },
+      frames: limits.ringFrames,
     });
+    let shown = false;
+    let report: ReplayReport;
+    try {
+      report = await runWithProgress(
+        script,
+        name,
+        {
+          target: chosen.target,
+          masks,
+          timeoutMs: args?.timeoutMs,
+          maxFrameBytes: limits.maxFrameBytes,
+        },
+        {
+          onFrame: source.frame,
+          onProgress: (e) => {
+            // The panel opens once the replay runs, not for a capture it refuses at once.
+            if (!shown && e.type === 'connection-start') {
+              shown = true;
+              ctx.panels.show(source);
+            }
+            source.progress(e);
+          },
+        },
+      );
+    } catch (e) {
+      if (shown)
+        source.finish({ level: 'error', message: `The replay failed: ${(e as Error).message}` });
+      else source.dispose();
+      throw e;
+    }
+    run.finish(report);
     for (const c of report.connections)
       if (c.error) ctx.log.warn(`replay.run: connection ${c.conn}: ${c.error}`);
     const { counts } = report;
     ctx.log.info(
       `replay.run: ${counts.matched}/${counts.exchanges} matched, ${counts.differs} differ, ${counts.missing} missing, ${counts.extra} extra, ${report.errors} errors${report.cancelled ? ', cancelled' : ''}`,
     );
-    const run = ctx.diffs.add(report, name, masks);
-    showReplaySummary(run, ctx.diffs);
-    if (!report.cancelled && (counts.matched < counts.exchanges || report.errors > 0))
-      showReplayResults(run, ctx.diffs);
+    const summary = replaySummary(report, name).replace(/^Linetap: r/, 'R');
+    source.finish({ level: replayClean(report) ? 'info' : 'error', message: summary });
+    showReplaySummary(run, report, ctx.diffs, () => ctx.panels.show(source));
     return report;
   } catch (e) {
     const message = (e as Error).message;
@@ -133,11 +167,15 @@ function normal(text: string): string | undefined {
   }
 }
 
-/** Replays in a cancellable notification that tells which connection and exchange it is at. */
+/**
+ * Replays in a cancellable notification that tells which connection and exchange it is at;
+ * `watch` sees every frame and progress event too.
+ */
 function runWithProgress(
   script: ReplayScript,
   name: string,
   options: Pick<ReplayOptions, 'target' | 'masks' | 'timeoutMs' | 'maxFrameBytes'>,
+  watch: Required<Pick<ReplayOptions, 'onFrame' | 'onProgress'>>,
 ): Thenable<ReplayReport> {
   const total = script.connections.reduce((n, c) => n + c.exchanges.length, 0);
   return vscode.window.withProgress(
@@ -155,7 +193,9 @@ function runWithProgress(
         return await replayScript(script, {
           ...options,
           signal: abort.signal,
+          onFrame: watch.onFrame,
           onProgress: (e) => {
+            watch.onProgress(e);
             if (e.type === 'connection-start') {
               where = `connection ${e.index + 1} of ${e.total}`;
               progress.report({ message: where });

@@ -6,7 +6,12 @@
 import * as vscode from 'vscode';
 import { escapeBytes, isValidUtf8 } from '../core/bytes';
 import { type Mask, maskText } from '../core/replay/masks';
-import type { ExchangeReport, FrameResult, ReplayReport } from '../core/replay/replayReport';
+import {
+  type ExchangeReport,
+  exchangeLabel,
+  type FrameResult,
+  type ReplayReport,
+} from '../core/replay/replayReport';
 
 /** The URI scheme of the documents. */
 export const REPLAY_SCHEME = 'linetap-replay';
@@ -14,16 +19,51 @@ export const REPLAY_SCHEME = 'linetap-replay';
 /** Replays whose exchanges stay available to diff; older ones are dropped. */
 const KEPT_RUNS = 5;
 
-/** One replay's results, kept for its diffs. */
-export interface ReplayRun {
-  readonly id: number;
-  readonly report: ReplayReport;
-  /** The capture's file name. */
-  readonly capture: string;
-  readonly masks: readonly Mask[];
+/** One replay's exchanges, kept for their diffs: recorded as they are compared. */
+export class ReplayRun {
+  private readonly _exchanges = new Map<string, ExchangeReport>();
+  private _report: ReplayReport | undefined;
+
+  constructor(
+    readonly id: number,
+    /** The capture's file name. */
+    readonly capture: string,
+    /** `HOST:PORT` replayed against. */
+    readonly target: string,
+    readonly masks: readonly Mask[],
+  ) {}
+
+  /** The whole report, once the replay has ended. */
+  get report(): ReplayReport | undefined {
+    return this._report;
+  }
+
+  /** Keeps an exchange as soon as it is compared, so its diff opens while the replay runs. */
+  record(x: ExchangeReport): void {
+    this._exchanges.set(key(x.conn, x.index), x);
+  }
+
+  /** The replay ended. */
+  finish(report: ReplayReport): void {
+    this._report = report;
+    for (const c of report.connections) for (const x of c.exchanges) this.record(x);
+  }
+
+  exchange(conn: number, index: number): ExchangeReport | undefined {
+    return this._exchanges.get(key(conn, index));
+  }
 }
 
+const key = (conn: number, index: number) => `${conn}-${index}`;
+
 type Side = 'recorded' | 'live';
+
+/** Where and how a diff opens. */
+export interface DiffPlacement {
+  /** Keep focus where it is (a list the user walks through). */
+  readonly preserveFocus?: boolean;
+  readonly viewColumn?: vscode.ViewColumn;
+}
 
 /** Serves the documents and opens the diffs. */
 export class ReplayDiffProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -35,9 +75,9 @@ export class ReplayDiffProvider implements vscode.TextDocumentContentProvider, v
     this._registration = vscode.workspace.registerTextDocumentContentProvider(REPLAY_SCHEME, this);
   }
 
-  /** Keeps a replay's results so its exchanges can be diffed. */
-  add(report: ReplayReport, capture: string, masks: readonly Mask[]): ReplayRun {
-    const run = { id: this._nextId++, report, capture, masks };
+  /** A replay starts: its exchanges can be diffed as they come. */
+  start(capture: string, target: string, masks: readonly Mask[]): ReplayRun {
+    const run = new ReplayRun(this._nextId++, capture, target, masks);
     this._runs.set(run.id, run);
     for (const id of this._runs.keys()) {
       if (this._runs.size <= KEPT_RUNS) break;
@@ -47,7 +87,7 @@ export class ReplayDiffProvider implements vscode.TextDocumentContentProvider, v
   }
 
   /** Opens the diff editor: recorded on the left, live on the right. */
-  async open(run: ReplayRun, x: ExchangeReport, masked: boolean, preserveFocus = false) {
+  async open(run: ReplayRun, x: ExchangeReport, masked: boolean, placement: DiffPlacement = {}) {
     const applied = masked && run.masks.length > 0;
     const uri = (side: Side) =>
       vscode.Uri.from({
@@ -60,22 +100,19 @@ export class ReplayDiffProvider implements vscode.TextDocumentContentProvider, v
       : run.masks.length > 0
         ? 'exact bytes, masks not applied'
         : 'exact bytes';
-    const title = `${exchangeLabel(x)}: recorded ↔ ${run.report.target} (${how})`;
+    const title = `${exchangeLabel(x)}: recorded ↔ ${run.target} (${how})`;
     await vscode.commands.executeCommand('vscode.diff', uri('recorded'), uri('live'), title, {
       preview: true,
-      preserveFocus,
+      preserveFocus: placement.preserveFocus ?? false,
+      ...(placement.viewColumn !== undefined && { viewColumn: placement.viewColumn }),
     });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const [, id, key, file] = uri.path.split('/');
+    const [, id, name, file] = uri.path.split('/');
     const run = this._runs.get(Number(id));
-    const m = /^c(\d+)-(\d+)$/.exec(key ?? '');
-    const x =
-      m &&
-      run?.report.connections
-        .find((c) => c.conn === Number(m[1]))
-        ?.exchanges.find((e) => e.index === Number(m[2]));
+    const m = /^c(\d+)-(\d+)$/.exec(name ?? '');
+    const x = m && run?.exchange(Number(m[1]), Number(m[2]));
     if (!run || !x) return '(this replay result is no longer kept: run the replay again)\n';
     const side: Side = file === 'live.txt' ? 'live' : 'recorded';
     return exchangeText(x, side, uri.query === 'masked' ? run.masks : []);
@@ -85,12 +122,6 @@ export class ReplayDiffProvider implements vscode.TextDocumentContentProvider, v
     this._registration.dispose();
     this._runs.clear();
   }
-}
-
-/** `conn 1 #2 GET greeting`, or `conn 1 greeting` for what the server sent first. */
-export function exchangeLabel(x: ExchangeReport): string {
-  if (x.index === 0) return `conn ${x.conn} greeting`;
-  return `conn ${x.conn} #${x.index}${x.summary ? ` ${x.summary}` : ''}`;
 }
 
 /** One side of an exchange as text: the request, then each frame of that side. */

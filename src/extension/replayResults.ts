@@ -1,12 +1,18 @@
 /**
- * What a replay found, shown natively: a summary notification, and a quick pick of every
- * exchange with its status that stays open while the user opens diffs one after another.
+ * What a replay found, besides its panel: a summary notification, and a quick pick of every
+ * exchange with its status, a keyboard path that stays open while the user opens diffs one
+ * after another, and the one place that lists connections that could not run.
  */
 import * as vscode from 'vscode';
 import { escapeBytes } from '../core/bytes';
 import { formatDiff } from '../core/replay/frameCompare';
-import type { ExchangeReport, FrameStatus, ReplayReport } from '../core/replay/replayReport';
-import { exchangeLabel, type ReplayDiffProvider, type ReplayRun } from './replayDiff';
+import {
+  type ExchangeReport,
+  exchangeLabel,
+  type FrameStatus,
+  type ReplayReport,
+} from '../core/replay/replayReport';
+import type { ReplayDiffProvider, ReplayRun } from './replayDiff';
 
 const ICONS: Record<FrameStatus, [string, string]> = {
   matched: ['pass', 'testing.iconPassed'],
@@ -43,30 +49,49 @@ export function replaySummary(report: ReplayReport, capture: string): string {
   return `Linetap: replay of ${capture} against ${report.target}: ${parts.join('; ')}.`;
 }
 
-/** Shows the summary; its button opens the list of exchanges. */
-export function showReplaySummary(run: ReplayRun, diffs: ReplayDiffProvider): void {
-  const { report } = run;
+/** Whether the replay found nothing to look at: everything ran and matched. */
+export function replayClean(report: ReplayReport): boolean {
+  return (
+    report.errors === 0 && !report.cancelled && report.counts.matched === report.counts.exchanges
+  );
+}
+
+/** Shows the summary; its buttons show the panel, or the list of exchanges. */
+export function showReplaySummary(
+  run: ReplayRun,
+  report: ReplayReport,
+  diffs: ReplayDiffProvider,
+  showPanel: () => void,
+): void {
   const text = replaySummary(report, run.capture);
-  const button = 'Show Exchanges';
+  const panel = 'Show in Panel';
+  const list = 'Show Exchanges';
   const show =
     report.errors > 0
       ? vscode.window.showErrorMessage
-      : report.counts.matched < report.counts.exchanges || report.cancelled
-        ? vscode.window.showWarningMessage
-        : vscode.window.showInformationMessage;
-  void show(text, button).then((a) => a === button && showReplayResults(run, diffs));
+      : replayClean(report)
+        ? vscode.window.showInformationMessage
+        : vscode.window.showWarningMessage;
+  void show(text, panel, list).then((a) => {
+    if (a === panel) showPanel();
+    else if (a === list) showReplayResults(run, report, diffs);
+  });
 }
 
 type Item = vscode.QuickPickItem & { readonly exchange?: ExchangeReport };
 
 /** Lists the exchanges; choosing one opens its diff, the eye button its exact bytes. */
-export function showReplayResults(run: ReplayRun, diffs: ReplayDiffProvider): void {
+export function showReplayResults(
+  run: ReplayRun,
+  report: ReplayReport,
+  diffs: ReplayDiffProvider,
+): void {
   const exact: vscode.QuickInputButton = {
     iconPath: new vscode.ThemeIcon('eye'),
     tooltip: 'Compare the exact bytes (masks not applied)',
   };
   const items: Item[] = [];
-  for (const c of run.report.connections) {
+  for (const c of report.connections) {
     items.push({
       label: `Connection ${c.conn} → ${c.target}: ${c.status}`,
       kind: vscode.QuickPickItemKind.Separator,
@@ -92,7 +117,7 @@ export function showReplayResults(run: ReplayRun, diffs: ReplayDiffProvider): vo
     }
   }
   const pick = vscode.window.createQuickPick<Item>();
-  pick.title = replaySummary(run.report, run.capture).replace(/^Linetap: /, '');
+  pick.title = replaySummary(report, run.capture).replace(/^Linetap: /, '');
   pick.placeholder = 'Choose an exchange to compare the recorded answer with the live one';
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
@@ -103,10 +128,10 @@ export function showReplayResults(run: ReplayRun, diffs: ReplayDiffProvider): vo
   const subs = [
     pick.onDidAccept(() => {
       const x = pick.selectedItems[0]?.exchange;
-      if (x) void diffs.open(run, x, true, true);
+      if (x) void diffs.open(run, x, true, { preserveFocus: true });
     }),
     pick.onDidTriggerItemButton((e) => {
-      if (e.item.exchange) void diffs.open(run, e.item.exchange, false, true);
+      if (e.item.exchange) void diffs.open(run, e.item.exchange, false, { preserveFocus: true });
     }),
     pick.onDidHide(() => {
       for (const s of subs) s.dispose();

@@ -71,6 +71,8 @@ export const FIELD_SHORTHANDS: readonly string[] = [
   'opcode',
   'method',
   'path',
+  // A replayed frame's outcome (matched, differs, missing, extra), in replay panels.
+  'replay',
 ];
 
 /** The annotation kinds `kind:` accepts. */

@@ -49,6 +49,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
       return isIndex(m.conn) && isDir(m.dir) && isBytes(m.bytes);
     case 'copy':
       return isIndex(m.index) && COPY.includes(m.format as CopyFormat);
+    case 'openDiff':
+      return isIndex(m.index) && typeof m.exact === 'boolean';
     case 'closeConnection':
       return isIndex(m.conn);
     case 'command':

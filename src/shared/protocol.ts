@@ -13,6 +13,22 @@ import type { Annotation, Direction } from './traffic';
 
 //#region shared shapes
 
+/**
+ * How a frame the server sent in a replay compares with the frame recorded in its place:
+ * `matched` (equal, maybe through masks), `differs`, `missing` (recorded, not sent: the row is
+ * a placeholder with no bytes), `extra` (sent, not recorded).
+ */
+export type ReplayOutcome = 'matched' | 'differs' | 'missing' | 'extra';
+
+/** The outcomes, for checks and filters. */
+export const REPLAY_OUTCOMES: readonly ReplayOutcome[] = ['matched', 'differs', 'missing', 'extra'];
+
+/** The protocol field that holds a replayed frame's outcome, where filters find it. */
+export const REPLAY_OUTCOME_FIELD = 'replay';
+
+/** The filter term that lists what a replay did not match: differing, missing, extra frames. */
+export const DIFFERENCES_FILTER = `${REPLAY_OUTCOME_FIELD}!=matched`;
+
 /** Bits of FrameRow.flags. */
 export const FrameFlag = { partial: 1, oversize: 2, injected: 4, held: 8 } as const;
 
@@ -40,6 +56,34 @@ export interface FrameRow {
   /** For a reply: the id of its request, and the µs it took. */
   readonly re?: number;
   readonly latency?: number;
+  /** In a replay, for a frame from the server: how it compares with the recording. */
+  readonly outcome?: ReplayOutcome;
+}
+
+/** A run of a word diff: text both sides have, only the recording has, or only the server sent. */
+export interface DiffRun {
+  readonly op: 'same' | 'removed' | 'added';
+  /** Escaped text (`\r\n` visible); long unchanged runs are shortened with `…`. */
+  readonly text: string;
+}
+
+/** A frame the server sent in a replay, next to the frame recorded in its place. */
+export interface ReplayComparison {
+  readonly outcome: ReplayOutcome;
+  /** The exchange, as the diff editor's title names it: `conn 1 #2 GET greeting`. */
+  readonly exchange: string;
+  /** The recorded frame (at most DETAIL_BYTES of it); none for an extra frame. */
+  readonly recorded?: Uint8Array;
+  /** The recorded frame's whole size. */
+  readonly recordedSize?: number;
+  /** Equal only because masks hid a difference. */
+  readonly masked?: boolean;
+  /** How the two differ; the diff editor shows them in full. */
+  readonly diff?: readonly DiffRun[];
+  /** Why answers are missing, in words: a timeout, the server closing, the request not sent. */
+  readonly note?: string;
+  /** Names of the masks the replay compared through (none: byte for byte). */
+  readonly masks: readonly string[];
 }
 
 /** A frame in full, for the detail pane. */
@@ -52,6 +96,8 @@ export interface FrameDetail {
   readonly ann?: Annotation;
   /** The request this reply answers, or the reply that answered this request. */
   readonly pair?: FrameRow;
+  /** In a replay, for a frame from the server: the recorded frame it was compared with. */
+  readonly replay?: ReplayComparison;
 }
 
 /** Most payload bytes sent for one detail view. */
@@ -67,8 +113,11 @@ export interface ConnectionSummary {
 
 /** What the panel is showing. */
 export interface SourceInfo {
-  /** A running proxy (frames arrive) or a capture file (read-only). */
-  readonly kind: 'live' | 'capture';
+  /**
+   * A running proxy (frames arrive), a capture file (read-only), or a replay of a capture
+   * against a server (read-only; the server's frames carry their ReplayOutcome).
+   */
+  readonly kind: 'live' | 'capture' | 'replay';
   readonly title: string;
   /** `127.0.0.1:7000 → localhost:6379` or the file name. */
   readonly description: string;
@@ -163,6 +212,11 @@ export type WebviewToHost =
       readonly dir: Direction;
       readonly bytes: Uint8Array;
     }
+  /**
+   * Opens the exchange of the replayed frame at `index` in VS Code's diff editor: recorded
+   * against received, through the replay's masks, or byte for byte when `exact`.
+   */
+  | { readonly type: 'openDiff'; readonly index: number; readonly exact: boolean }
   /** Copies a frame to the clipboard in a format. */
   | { readonly type: 'copy'; readonly index: number; readonly format: CopyFormat }
   /** Closes a connection of the live proxy. */

@@ -14,6 +14,7 @@ import {
 } from './detailSections';
 import { visibleText } from './escapeSegments';
 import { formatCount } from './format';
+import { replaySection } from './replaySection';
 import { FrameFlag } from '../shared/protocol';
 
 /** What the pane's buttons do. */
@@ -23,6 +24,8 @@ export interface DetailActions {
   copy(index: number, format: CopyFormat): void;
   note(index: number, text: string): void;
   selectPair(pair: FrameRow): void;
+  /** Opens a replayed frame's exchange in the diff editor. */
+  openDiff(index: number, exact: boolean): void;
   close(): void;
 }
 
@@ -106,6 +109,8 @@ export class DetailView {
   }
 
   showLoading(row: FrameRow | undefined): void {
+    // No frame is shown while loading, so the frame's arrival is not taken as already shown.
+    this.setFrame(undefined);
     this.title.textContent = row ? `Frame ${row.id}` : 'Frame';
     this.body.replaceChildren(el('p', { className: 'muted', text: 'Loading…' }));
   }
@@ -126,6 +131,7 @@ export class DetailView {
       el('span', { className: 'muted', text: this.facts(d) }),
     );
     const sections = [
+      replaySection(d, (index, exact) => this.act.openDiff(index, exact)),
       textSection(d),
       hexSection(d),
       protocolSection(d),
@@ -154,6 +160,7 @@ export class DetailView {
       `${formatCount(r.size)} bytes`,
       d.term ? `ended by ${visibleText(clip(d.term, 100))}` : '',
       ...flags,
+      r.outcome ?? '',
     ];
     return ' · ' + parts.filter(Boolean).join(' · ');
   }

@@ -5,7 +5,12 @@
  */
 import type { Direction } from '../shared/traffic';
 import { clip, el, icon, iconButton, setPressed, show, toggleButton } from './dom';
-import { filterDirection, toggleDirection } from './filterTerms';
+import {
+  filterDifferences,
+  filterDirection,
+  toggleDifferences,
+  toggleDirection,
+} from './filterTerms';
 import type { TimeMode } from './format';
 
 /** How long typing must pause before the filter is sent (ms). */
@@ -29,6 +34,8 @@ export class FilterBar {
   private readonly error: HTMLElement;
   private readonly searchStatus: HTMLElement;
   private readonly dirToggles: Record<Direction, HTMLButtonElement>;
+  /** Shown for a replay: lists only what did not match the recording. */
+  private readonly differencesToggle: HTMLButtonElement;
   private readonly timeToggle: HTMLButtonElement;
   private readonly followToggle: HTMLButtonElement;
   private readonly followBadge: HTMLElement;
@@ -63,6 +70,13 @@ export class FilterBar {
     };
     this.dirToggles.c2s.classList.add('c2s');
     this.dirToggles.s2c.classList.add('s2c');
+    this.differencesToggle = toggleButton(
+      'diff',
+      'Only differences: frames that differ, are missing or extra (adds replay!=matched)',
+      () => this.edit(toggleDifferences(this.filterInput.value)),
+    );
+    this.differencesToggle.classList.add('differences');
+    show(this.differencesToggle, false);
 
     this.searchInput = el('input', {
       className: 'search-input',
@@ -108,6 +122,7 @@ export class FilterBar {
         this.filterInput,
         this.dirToggles.c2s,
         this.dirToggles.s2c,
+        this.differencesToggle,
       ),
       el(
         'div',
@@ -170,6 +185,11 @@ export class FilterBar {
     this.error.replaceChildren();
   }
 
+  /** Shows the differences toggle, for a replay's traffic. */
+  setReplay(replay: boolean): void {
+    show(this.differencesToggle, replay);
+  }
+
   setTimeMode(mode: TimeMode): void {
     setPressed(this.timeToggle, mode === 'delta');
   }
@@ -192,6 +212,7 @@ export class FilterBar {
     const dir = filterDirection(this.filterInput.value);
     setPressed(this.dirToggles.c2s, dir === 'c2s');
     setPressed(this.dirToggles.s2c, dir === 's2c');
+    setPressed(this.differencesToggle, filterDifferences(this.filterInput.value));
   }
 
   private schedule(): void {

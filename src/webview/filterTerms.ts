@@ -5,6 +5,7 @@
  * term (wrapping an `or` filter in parentheses so it keeps its meaning), turning it off removes
  * exactly that term and leaves the rest of the text as typed. Pure: tested in node.
  */
+import { DIFFERENCES_FILTER } from '../shared/protocol';
 import type { Direction } from '../shared/traffic';
 
 interface Word {
@@ -127,4 +128,21 @@ export function toggleConnection(src: string, conn: number): string {
   const next = list.includes(conn) ? list.filter((c) => c !== conn) : [...list, conn];
   if (next.length === 0) return remove(src, w);
   return src.slice(0, w.start) + `conn:${next.join(',')}` + src.slice(w.end);
+}
+
+// `field.replay` is the long form of the `replay` shorthand: either is the toggle's term.
+const isDifferences = (w: Word) =>
+  w.text.toLowerCase().replace(/^field\./, '') === DIFFERENCES_FILTER;
+
+/** Whether the filter lists only a replay's differences (a top-level DIFFERENCES_FILTER). */
+export function filterDifferences(src: string): boolean {
+  return andedWords(src).some(isDifferences);
+}
+
+/** Turns "only differences" on (appending DIFFERENCES_FILTER) or off. */
+export function toggleDifferences(src: string): string {
+  let text = src;
+  const on = filterDifferences(text);
+  for (const w of andedWords(text).reverse()) if (isDifferences(w)) text = remove(text, w);
+  return on ? text : append(text, DIFFERENCES_FILTER);
 }

@@ -4,12 +4,16 @@
  * not what the contract says is dropped (or its bad part left out) instead of reaching the DOM
  * as something else. Pure: tested in node.
  */
-import type {
-  ConnectionSummary,
-  FrameDetail,
-  FrameRow,
-  SourceInfo,
-  ViewStatus,
+import {
+  REPLAY_OUTCOMES,
+  type ConnectionSummary,
+  type DiffRun,
+  type FrameDetail,
+  type FrameRow,
+  type ReplayComparison,
+  type ReplayOutcome,
+  type SourceInfo,
+  type ViewStatus,
 } from '../shared/protocol';
 import type { FrameWarning } from '../shared/traffic';
 
@@ -21,6 +25,7 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
 const strArray = (v: unknown) => Array.isArray(v) && v.every(isStr);
+const isOutcome = (v: unknown): v is ReplayOutcome => REPLAY_OUTCOMES.includes(v as ReplayOutcome);
 
 /**
  * True when `v` is a FrameRow the list can show. A held frame may not have reached the host's
@@ -41,7 +46,8 @@ export function isFrameRow(v: unknown, held = false): v is FrameRow {
     optional(v.name, isStr) &&
     optional(v.warnings, strArray) &&
     optional(v.re, isCount) &&
-    optional(v.latency, isNum)
+    optional(v.latency, isNum) &&
+    optional(v.outcome, isOutcome)
   );
 }
 
@@ -90,7 +96,7 @@ export function checkedSource(source: unknown): SourceInfo {
   const v = isObj(source) ? source : {};
   const framing = isObj(v.framing) ? v.framing : {};
   return {
-    kind: v.kind === 'live' ? 'live' : 'capture',
+    kind: v.kind === 'live' || v.kind === 'replay' ? v.kind : 'capture',
     title: isStr(v.title) ? v.title : '',
     description: isStr(v.description) ? v.description : '',
     framing: {
@@ -111,6 +117,26 @@ export function checkedDetail(v: unknown): FrameDetail | undefined {
     term: isStr(v.term) ? v.term : '',
     ann: isObj(v.ann) ? checkedAnnotation(v.ann) : undefined,
     pair: isFrameRow(v.pair) ? v.pair : undefined,
+    replay: checkedComparison(v.replay),
+  };
+}
+
+const isDiffRun = (r: unknown): r is DiffRun =>
+  isObj(r) && (r.op === 'same' || r.op === 'removed' || r.op === 'added') && isStr(r.text);
+
+/** A replay comparison whose parts are what they claim (bad optional parts left out). */
+export function checkedComparison(v: unknown): ReplayComparison | undefined {
+  if (!isObj(v) || !isOutcome(v.outcome)) return undefined;
+  const recorded = v.recorded instanceof Uint8Array ? v.recorded : undefined;
+  return {
+    outcome: v.outcome,
+    exchange: isStr(v.exchange) ? v.exchange : '',
+    recorded,
+    recordedSize: recorded && isCount(v.recordedSize) ? v.recordedSize : recorded?.length,
+    masked: v.masked === true,
+    diff: Array.isArray(v.diff) ? v.diff.filter(isDiffRun) : undefined,
+    note: isStr(v.note) ? v.note : undefined,
+    masks: Array.isArray(v.masks) ? v.masks.filter(isStr) : [],
   };
 }
 

@@ -38,6 +38,11 @@ export class TrafficPanel {
   private restore: WebviewState | undefined;
   /** A remembered filter was sent at init and its answer is awaited before restoring. */
   private awaitingFilter = false;
+  /**
+   * A new filter was applied: the selected frame is looked for in the new list once the status
+   * that follows says how long it is (before that, positions and the count are the old ones).
+   */
+  private relocate = false;
   private restoreTimer: ReturnType<typeof setTimeout> | undefined;
   private scrollSave: ReturnType<typeof setTimeout> | undefined;
 
@@ -141,6 +146,7 @@ export class TrafficPanel {
     this.actions.setInteractive(source.interactive);
     show(this.heldBar.element, source.interactive);
     document.body.classList.toggle('capture', source.kind === 'capture');
+    this.filterBar.setReplay(source.kind === 'replay');
     // The webview's remembered filter wins: after a reload the host may have forgotten it.
     const filter = state.filter ?? hostFilter;
     this.applied = hostFilter;
@@ -170,6 +176,10 @@ export class TrafficPanel {
       if (!this.list.follow && arrived > 0) this.unseen += arrived;
     }
     this.list.setCount(s.matched);
+    if (this.relocate) {
+      this.relocate = false;
+      this.actions.filterChanged();
+    }
     if (!this.awaitingFilter) this.applyRestore();
     this.toolbar.setStatus(s);
     const interactive = this.source?.interactive === true;
@@ -198,8 +208,8 @@ export class TrafficPanel {
     this.filterBar.clearError();
     if (filter === this.applied) return;
     this.applied = filter;
-    this.actions.filterChanged();
     this.list.invalidate();
+    this.relocate = true;
     if (this.status)
       this.connections.update(
         this.status.connections,

@@ -36,6 +36,7 @@ export class PanelActions {
       copy: (index, format) => postToHost({ type: 'copy', index, format }),
       note: (index, text) => postToHost({ type: 'note', index, text }),
       selectPair: (pair) => void this.selectPair(pair),
+      openDiff: (index, exact) => postToHost({ type: 'openDiff', index, exact }),
       close: () => this.closeDetail(),
     });
     this.editor = new PushEditor({

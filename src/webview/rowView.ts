@@ -2,7 +2,7 @@
  * One line of the frame list, and the header above it. Rows are recycled by the virtual list,
  * so a row element is created once and refilled; every cell is written with textContent.
  */
-import { FrameFlag, type FrameRow } from '../shared/protocol';
+import { FrameFlag, type FrameRow, type ReplayOutcome } from '../shared/protocol';
 import { clip, el, icon } from './dom';
 import { visibleText } from './escapeSegments';
 import { formatClock, formatCount, formatDelta, formatDuration, type TimeMode } from './format';
@@ -29,6 +29,14 @@ const FLAG_BADGES: ReadonlyArray<[number, string, string]> = [
   [FrameFlag.injected, 'zap', 'injected: pushed from the panel'],
   [FrameFlag.held, 'debug-breakpoint', 'held at a breakpoint'],
 ];
+
+/** A replayed frame's outcome as a badge: its codicon and what it means. */
+export const OUTCOME_BADGES: Readonly<Record<ReplayOutcome, [string, string]>> = {
+  matched: ['pass', 'matches the recording'],
+  differs: ['diff-modified', 'differs from the recording'],
+  missing: ['diff-removed', 'missing: recorded, but the server did not send it'],
+  extra: ['diff-added', 'extra: the server sent it, but it was not recorded'],
+};
 
 /** What a row needs besides its data. */
 export interface RowContext {
@@ -109,7 +117,7 @@ export function fillRow(
   if (!row) {
     for (const c of cells) c.textContent = '';
     summary.textContent = '…';
-    node.classList.remove('c2s', 's2c', 'injected');
+    node.classList.remove('c2s', 's2c', 'injected', 'missing');
     return;
   }
   id.textContent = String(row.id);
@@ -122,6 +130,8 @@ export function fillRow(
   node.classList.toggle('c2s', row.dir === 'c2s');
   node.classList.toggle('s2c', row.dir === 's2c');
   node.classList.toggle('injected', (row.flags & FrameFlag.injected) !== 0);
+  // A missing frame's row stands in for bytes that never came.
+  node.classList.toggle('missing', row.outcome === 'missing');
   size.textContent = formatCount(row.size);
   latency.textContent = row.latency === undefined ? '' : formatDuration(row.latency);
   latency.title = row.re === undefined ? '' : `reply to frame ${row.re}`;
@@ -140,6 +150,11 @@ function timeText(row: FrameRow, ctx: RowContext): string {
 function fillBadges(cell: HTMLElement, row: FrameRow): void {
   cell.textContent = '';
   const titles: string[] = [];
+  if (row.outcome) {
+    const [name, title] = OUTCOME_BADGES[row.outcome];
+    cell.append(icon(name, `badge outcome ${row.outcome}`));
+    titles.push(title);
+  }
   for (const [bit, name, title] of FLAG_BADGES) {
     if (row.flags & bit) {
       cell.append(icon(name, 'badge'));

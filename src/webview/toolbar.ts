@@ -19,13 +19,14 @@ export class Toolbar {
   private readonly stop: HTMLButtonElement;
   private readonly save: HTMLButtonElement;
   private readonly clear: HTMLButtonElement;
+  private readonly exportButton: HTMLButtonElement;
   private source: SourceInfo | undefined;
 
   constructor(run: (command: ToolbarCommand) => void) {
     this.start = iconButton('debug-start', 'Start Proxy', () => run('startProxy'));
     this.stop = iconButton('debug-stop', 'Stop Proxy', () => run('stopProxy'));
     this.save = iconButton('save', 'Save Capture…', () => run('saveCapture'));
-    const exportButton = iconButton('export', 'Export pcapng…', () => run('exportPcapng'));
+    this.exportButton = iconButton('export', 'Export pcapng…', () => run('exportPcapng'));
     this.clear = iconButton('clear-all', 'Clear', () => run('clear'));
     this.element = el(
       'header',
@@ -37,7 +38,7 @@ export class Toolbar {
         this.start,
         this.stop,
         this.save,
-        exportButton,
+        this.exportButton,
         this.clear,
       ),
     );
@@ -57,9 +58,13 @@ export class Toolbar {
     this.setStatus(undefined);
   }
 
-  /** A capture file can only be exported; a live proxy can be stopped, saved and cleared. */
+  /**
+   * A capture file can only be exported; a live proxy can be stopped, saved and cleared; a
+   * replay has no session commands (its traffic is not recorded to a file).
+   */
   setStatus(status: ViewStatus | undefined): void {
     const live = this.source?.kind === 'live';
+    show(this.exportButton, this.source?.kind !== 'replay');
     const running = live && status?.growing === true;
     show(this.start, live && !running);
     show(this.stop, running);

@@ -27,6 +27,20 @@ function writeCapture(file: string, upstream: string): void {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
+/** Opens the capture in its viewer through Quick Open, as a person would. */
+async function openCapture(): Promise<void> {
+  const { workbench } = e2e();
+  const input = await workbench.openCommandPalette();
+  await input.fill(CAPTURE);
+  // File search is slow to answer while the machine is busy.
+  await workbench.quickInput
+    .locator('.monaco-list-row', { hasText: CAPTURE })
+    .first()
+    .waitFor({ timeout: 45_000 });
+  await workbench.page.keyboard.press('Enter');
+  await workbench.page.locator('.tabs-container .tab.active', { hasText: CAPTURE }).waitFor();
+}
+
 describe('a person replays a capture from its viewer and reads the difference', function () {
   let redis: Peer;
   before(async () => {
@@ -38,42 +52,105 @@ describe('a person replays a capture from its viewer and reads the difference', 
     await redis?.stop();
   });
 
-  it('clicks Replay in the viewer title, confirms the recorded server, opens the diff', async () => {
+  it('clicks Replay in the viewer title, confirms the recorded server, reads the difference in the panel and opens its diff', async function () {
+    this.timeout(180_000);
     const { workbench } = e2e();
     const { page } = workbench;
-    const input = await workbench.openCommandPalette();
-    await input.fill(CAPTURE);
-    await workbench.quickInput
-      .locator('.monaco-list-row', { hasText: CAPTURE })
-      .first()
-      .waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: CAPTURE }).waitFor();
-
+    await openCapture();
     await page.locator('.editor-actions .action-label[aria-label*="Replay Capture"]').click();
     // The server step is prefilled with the recorded upstream; keep it.
     await workbench.answerQuickInput(`127.0.0.1:${redis.port}`, /server/);
-    await workbench.answerQuickInput('', /masks/);
+    // On a loaded machine VS Code now and then never draws the masks step after the server
+    // step's Enter and goes on with no mask, which is also what this test chooses.
+    const masks = workbench.quickInput.locator('.quick-input-title', { hasText: /masks/ });
+    const dialog = page.locator('.monaco-dialog-box');
+    await masks.or(dialog).first().waitFor({ timeout: 15_000 });
+    if (await masks.isVisible()) await workbench.answerQuickInput('', /masks/);
 
     // Kept from the capture file: asked in a modal before anything is sent.
-    const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     assert.match(await dialog.innerText(), /comes from the capture file/);
     await workbench.screenshot('replay-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Replay$/ }).click();
 
-    // The list of exchanges opens on the mismatch; Enter opens its diff.
-    await workbench.quickInput
-      .locator('.quick-input-title', { hasText: /do not match/ })
-      .waitFor({ timeout: 30_000 });
-    await workbench.screenshot('replay-results');
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'recorded ↔' }).waitFor();
+    // The replay's panel: titled with the capture and the server, the answer marked as differing.
+    const title = `Replay of ${CAPTURE} against 127.0.0.1:${redis.port}`;
+    await page.locator('.tabs-container .tab', { hasText: title }).waitFor({ timeout: 30_000 });
+    const panel = await workbench.webviewFrame('.row .codicon.outcome');
+    const differing = panel.locator('.row', { has: panel.locator('.codicon.outcome.differs') });
+    await differing.waitFor({ timeout: 15_000 });
+    assert.match(await differing.locator('.cell.summary').innerText(), /bonjour/);
+    assert.match(
+      (await differing.locator('.cell.badges').getAttribute('title')) ?? '',
+      /differs from the recording/,
+    );
+    assert.equal(
+      await panel.locator('.row .cell.summary', { hasText: 'GET greeting' }).count(),
+      1,
+      'the request sent is listed too',
+    );
+    assert.equal(await panel.locator('.source-title').innerText(), title);
+    // The summary, in the panel's notice once the replay ended.
+    const notice = panel.locator('.notice:not([hidden]) .notice-text');
+    await notice.waitFor({ timeout: 15_000 });
+    assert.match(await notice.innerText(), /1 of 1 exchanges do not match \(1 differ\)/);
+
+    // Selecting it shows what was recorded next to what came.
+    await differing.click();
+    const sides = panel.locator('.detail .replay-sides');
+    await sides.waitFor({ timeout: 10_000 });
+    const recorded = panel.locator('.replay-side', { hasText: 'Recorded' });
+    const received = panel.locator('.replay-side', { hasText: 'Received' });
+    assert.match(await recorded.locator('.payload-text').innerText(), /hello/);
+    assert.match(await received.locator('.payload-text').innerText(), /bonjour/);
+    assert.match(await panel.locator('.replay-head').innerText(), /Differs from the recording/);
+    await workbench.screenshot('replay-panel');
+
+    // Only the differences: the request goes, the differing answer stays.
+    await panel.locator('.toggle.differences').click();
+    await panel
+      .locator('.row .cell.summary', { hasText: 'GET greeting' })
+      .waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await panel.locator('.filter-input').inputValue(), 'replay!=matched');
+    await panel.locator('.status-line', { hasText: '1 match the filter' }).waitFor();
+    await differing.waitFor();
+    // The selection stays on the differing frame, its detail shown again.
+    await panel.locator('.replay-head', { hasText: 'Differs from the recording' }).waitFor();
+    await workbench.screenshot('replay-differences');
+
+    // Open Diff: VS Code's diff editor beside the panel, recorded against received.
+    await panel.locator('.replay-buttons .button', { hasText: 'Open Diff' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'recorded ↔' }).waitFor();
     const diff = page.locator('.monaco-diff-editor');
     await diff.locator('.view-lines', { hasText: 'bonjour' }).waitFor({ timeout: 15_000 });
     await diff.locator('.view-lines', { hasText: 'hello' }).first().waitFor();
-    assert.match(await workbench.activeTabTitle(), /GET greeting/);
-    await workbench.dismissQuickInput();
+    assert.match(
+      await page.locator('.tabs-container .tab', { hasText: 'recorded ↔' }).innerText(),
+      /GET greeting/,
+    );
     await workbench.screenshot('replay-diff');
+  });
+
+  it('Start Mock asks for masks, as Replay does', async () => {
+    const { workbench } = e2e();
+    const { page } = workbench;
+    await workbench.runCommand('View: Close All Editors');
+    await openCapture();
+    await page.locator('.editor-actions .action-label[aria-label*="Start Mock"]').click();
+    await workbench.answerQuickInput('0', /1\/3\): listen/);
+    await workbench.answerQuickInput('Close the connection', /2\/3\)/);
+    await workbench.quickInput
+      .locator('.quick-input-title', { hasText: /3\/3\): masks/ })
+      .waitFor({ timeout: 15_000 });
+    const box = workbench.quickInput.locator('.quick-input-header input.input').first();
+    assert.match((await box.getAttribute('placeholder')) ?? '', /of requests/);
+    await workbench.screenshot('mock-masks');
+    await workbench.answerQuickInput('', /masks/);
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: /mock of .* listening on 127\.0\.0\.1:\d+/,
+      })
+      .waitFor({ timeout: 15_000 });
+    await workbench.runCommand('Linetap: Stop Mock');
   });
 });

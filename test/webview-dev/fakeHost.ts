@@ -13,6 +13,7 @@ import {
   type FrameDetail,
   type FrameRow,
   type HostToWebview,
+  type ReplayOutcome,
   type WebviewToHost,
 } from '../../src/shared/protocol';
 import type { Annotation, TrafficFrame } from '../../src/shared/traffic';
@@ -23,6 +24,8 @@ const total0 = Number(q.get('frames') ?? 2000);
 const live = q.get('live') === '1';
 const ring = Number(q.get('ring') ?? 0);
 const theme = q.get('theme') ?? 'dark';
+/** A replay's panel: server frames carry outcomes, details the recorded frame. */
+const replay = q.get('replay') === '1';
 document.body.className = `vscode-${theme === 'hc' ? 'high-contrast' : theme}`;
 
 const enc = new TextEncoder();
@@ -78,6 +81,8 @@ function frame(id: number): TrafficFrame {
     };
   }
   const bytes = typeof text === 'string' ? enc.encode(text) : text;
+  const outcome = outcomeOf(id);
+  if (outcome) ann = { ...ann, fields: { ...ann?.fields, replay: outcome } };
   return {
     id,
     conn,
@@ -94,6 +99,18 @@ function frame(id: number): TrafficFrame {
     re: dir === 's2c' ? id - 1 : undefined,
     latency: dir === 's2c' ? 400 + ((id * 37) % 9000) : undefined,
   };
+}
+
+/** In replay mode, how a server frame compared: most match, a few do not. */
+function outcomeOf(id: number): ReplayOutcome | undefined {
+  if (!replay || id % 2 === 0) return undefined;
+  return id % 14 === 3
+    ? 'differs'
+    : id % 38 === 9
+      ? 'missing'
+      : id % 50 === 11
+        ? 'extra'
+        : 'matched';
 }
 
 let first = 0; // id of the oldest frame still in the ring
@@ -131,6 +148,7 @@ function row(f: TrafficFrame): FrameRow {
     warnings: f.ann?.warnings?.map((w) => w.code),
     re: f.re,
     latency: f.latency,
+    outcome: outcomeOf(f.id),
   };
 }
 
@@ -180,8 +198,12 @@ function handle(m: WebviewToHost): void {
       post({
         type: 'init',
         source: {
-          kind: live ? 'live' : 'capture',
-          title: live ? 'redis (dev)' : 'session.linetap',
+          kind: live ? 'live' : replay ? 'replay' : 'capture',
+          title: live
+            ? 'redis (dev)'
+            : replay
+              ? 'Replay of session.linetap against localhost:6379'
+              : 'session.linetap',
           description: live ? '127.0.0.1:7000 → localhost:6379' : 'captured 2025-01-01',
           framing: { c2s: 'redis', s2c: 'redis' },
           interactive: live,
@@ -207,6 +229,25 @@ function handle(m: WebviewToHost): void {
         term: f.term,
         ann: f.ann,
         pair: pairId >= first && pairId < end ? row(frame(pairId)) : undefined,
+        replay: outcomeOf(id) && {
+          outcome: outcomeOf(id)!,
+          exchange: `conn ${f.conn} #${id >> 1} GET greeting`,
+          recorded: outcomeOf(id) === 'extra' ? undefined : enc.encode('$5\r\nhello\r\n'),
+          diff:
+            outcomeOf(id) === 'differs'
+              ? [
+                  { op: 'same', text: '$' },
+                  { op: 'removed', text: '5' },
+                  { op: 'added', text: '11' },
+                  { op: 'same', text: '\\r\\n' },
+                  { op: 'removed', text: 'hello' },
+                  { op: 'added', text: 'hello world' },
+                  { op: 'same', text: '\\r\\n' },
+                ]
+              : undefined,
+          note: outcomeOf(id) === 'missing' ? 'no answer after waiting 5000 ms' : undefined,
+          masks: ['dates'],
+        },
       };
       return post({ type: 'detail', requestId: m.requestId, detail });
     }
@@ -239,6 +280,8 @@ function handle(m: WebviewToHost): void {
         applyFilter();
       }
       return status();
+    case 'openDiff':
+      return post({ type: 'notice', level: 'info', message: `diff of frame ${m.index} opened` });
     case 'push':
       return post({
         type: 'notice',

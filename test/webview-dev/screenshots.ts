@@ -92,6 +92,28 @@ async function main(): Promise<void> {
     await check(page, errors, 'hostile');
     await page.close();
 
+    // A replay: outcome badges, a differing frame's recorded and received side by side, and
+    // the differences toggle.
+    for (const theme of ['dark', 'light']) {
+      const rp = await browser.context.newPage();
+      const rpErrors = await open(rp, `${server.url}?theme=${theme}&replay=1`);
+      await rp.locator('.row:has(.codicon.outcome.differs)').first().click();
+      await rp.waitForSelector('.detail .replay-sides');
+      await rp.screenshot({ path: path.join(out, `replay-${theme}.png`) });
+      await rp.click('.toggle.differences');
+      await rp.waitForSelector(
+        '.filter-input[value="replay!=matched"], .toggle.differences.checked',
+      );
+      await rp.waitForFunction(() =>
+        [...document.querySelectorAll('.row:not(.loading) .cell.badges')].every((c) =>
+          c.querySelector('.outcome:not(.matched)'),
+        ),
+      );
+      await rp.screenshot({ path: path.join(out, `replay-differences-${theme}.png`) });
+      await check(rp, rpErrors, `replay ${theme}`);
+      await rp.close();
+    }
+
     // A million frames: jump to the end with the keyboard, then scroll up by wheel.
     const big = await browser.context.newPage();
     const bigErrors = await open(big, `${server.url}?theme=light&frames=1000000`);

@@ -4,7 +4,8 @@
  *   npm run build && npx tsx test/webview-dev/serve.ts        # then open the printed URL
  *
  * Query options: theme=dark|light|hc, frames=N (default 2000; try 1000000), live=1 (grows by
- * 3 frames per batch, like a proxy), ring=N (with live: keep N frames, drop older ones).
+ * 3 frames per batch, like a proxy), ring=N (with live: keep N frames, drop older ones),
+ * replay=1 (a replay: server frames with outcomes, details with the recorded frame).
  * The page has the same CSP and markup as the host's, so a violation shows up here first.
  */
 import * as crypto from 'node:crypto';

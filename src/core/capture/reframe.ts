@@ -314,6 +314,29 @@ function withPairing(
   latency: number | undefined,
 ): TrafficFrame {
   if (ann === undefined && re === undefined) return frame;
-  const withAnn = ann === undefined ? frame : { ...frame, ann };
-  return re === undefined ? withAnn : { ...withAnn, re, latency };
+  // Literals rather than spreads: this runs for every frame of a capture being indexed, and a
+  // spread of a frame costs more than the rest of building it.
+  const { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held } = frame;
+  if (re === undefined) {
+    return { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, ann };
+  }
+  if (ann === undefined) {
+    return { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, re, latency };
+  }
+  return {
+    id,
+    conn,
+    dir,
+    seq,
+    t,
+    bytes,
+    term,
+    partial,
+    oversize,
+    injected,
+    held,
+    ann,
+    re,
+    latency,
+  };
 }

@@ -4,6 +4,7 @@
  * through masks for volatile fields. Reports progress as it goes and stops on an AbortSignal,
  * so an editor can show a progress bar with a cancel button.
  */
+import type { Direction, Frame } from '../framing/frame';
 import { formatHostPort, type HostPort, parseHostPort } from '../proxy/address';
 import { LinetapError } from '../socketErrors';
 import { type Mask, parseMasks } from './masks';
@@ -32,6 +33,17 @@ export type ReplayProgress =
   | { readonly type: 'exchange'; readonly exchange: ExchangeReport }
   | { readonly type: 'connection-end'; readonly connection: ConnectionReport };
 
+/** A frame of the replay's live traffic: a request sent, or an answer received. */
+export interface ReplayFrame {
+  /** The connection id in the capture. */
+  readonly conn: number;
+  readonly dir: Direction;
+  /** Framed and annotated under the capture's specs. */
+  readonly frame: Frame;
+  /** Microseconds since the replay started. */
+  readonly t: number;
+}
+
 /** How to replay. */
 export interface ReplayOptions {
   /** `HOST:PORT` to replay against; default the capture's recorded upstream. */
@@ -53,6 +65,11 @@ export interface ReplayOptions {
   /** Cancels the replay; it resolves with what was done, `cancelled` set. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: ReplayProgress) => void;
+  /**
+   * Every frame as it crosses, for a view of the replay's traffic. Calls and onProgress calls
+   * come in one order: the answers of an exchange before its `exchange` event.
+   */
+  readonly onFrame?: (frame: ReplayFrame) => void;
 }
 
 /** Replays a script; resolves with the report (connection failures are in it, not thrown). */
@@ -100,9 +117,19 @@ export async function replayScript(
       total: conns.length,
       target: formatHostPort(target),
     });
+    const onFrame = options.onFrame;
     const report = await replayConnection(c, {
       ...shared,
       onExchange: (exchange) => progress({ type: 'exchange', exchange }),
+      ...(onFrame && {
+        onFrame: (dir: Direction, frame: Frame) =>
+          onFrame({
+            conn: c.conn,
+            dir,
+            frame,
+            t: Math.round((performance.now() - startMs) * 1000),
+          }),
+      }),
     });
     progress({ type: 'connection-end', connection: report });
     return report;

@@ -4,6 +4,7 @@
  * frames, an idle timeout, the server closing, or a cancel.
  */
 import * as net from 'node:net';
+import type { Direction, Frame } from '../framing/frame';
 import type { Framer } from '../framing/framer';
 import { type ConnectionSpecs, createConnectionFramers } from '../framing/framingSpec';
 import { formatHostPort, type HostPort } from '../proxy/address';
@@ -18,11 +19,19 @@ export interface Received {
 /** Why a wait ended. */
 export type WaitEnd = 'done' | 'timeout' | 'closed' | 'aborted';
 
+/** Sees each frame as it is framed: the requests sent and the answers received. */
+export type FrameObserver = (dir: Direction, frame: Frame) => void;
+
 /** Opens a connection to `target`; rejects with a LinetapError a person can act on. */
 export async function connectLive(
   target: HostPort,
   specs: string | ConnectionSpecs,
-  options: { timeoutMs: number; maxFrameBytes?: number; signal?: AbortSignal },
+  options: {
+    timeoutMs: number;
+    maxFrameBytes?: number;
+    signal?: AbortSignal;
+    onFrame?: FrameObserver;
+  },
 ): Promise<LiveConnection> {
   const where = formatHostPort(target);
   const socket = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
@@ -56,7 +65,7 @@ export async function connectLive(
     cleanup();
   }
   const framers = createConnectionFramers(specs, { maxFrameBytes: options.maxFrameBytes });
-  return new LiveConnection(socket, framers, where, options.signal);
+  return new LiveConnection(socket, framers, where, options.signal, options.onFrame);
 }
 
 /** A connected socket with its framers and the frames of the current window. */
@@ -75,6 +84,7 @@ export class LiveConnection {
     private readonly _framers: { readonly c2s: Framer; readonly s2c: Framer },
     private readonly _where: string,
     private readonly _signal: AbortSignal | undefined,
+    private readonly _onFrame: FrameObserver = () => undefined,
   ) {
     _socket.on('data', (chunk: Buffer) => {
       this._lastData = performance.now();
@@ -124,7 +134,7 @@ export class LiveConnection {
    * that stops reading a large request makes this time out after `idleMs`.
    */
   async send(bytes: Buffer, idleMs: number): Promise<WaitEnd> {
-    this._framers.c2s.feed(bytes);
+    this._sent(this._framers.c2s.feed(bytes));
     if (this._socket.write(bytes)) return 'done';
     return this.wait(() => this._socket.writableLength === 0, idleMs, 'drain');
   }
@@ -141,7 +151,7 @@ export class LiveConnection {
   async finish(idleMs: number): Promise<void> {
     if (!this._closed) {
       this._socket.end();
-      this._framers.c2s.flush();
+      this._sent(this._framers.c2s.flush());
       await this.wait(() => this._closed, idleMs);
     }
     this.destroy();
@@ -164,7 +174,10 @@ export class LiveConnection {
   cutPending(): void {
     if (this._ended) return;
     const f = this._framers.s2c.cut();
-    if (f) this._window.push({ bytes: Buffer.from(f.bytes), partial: true });
+    if (!f) return;
+    const bytes = Buffer.from(f.bytes);
+    this._onFrame('s2c', { ...f, bytes, partial: true });
+    this._window.push({ bytes, partial: true });
   }
 
   /**
@@ -196,9 +209,16 @@ export class LiveConnection {
     }
   }
 
-  private _take(frames: readonly { bytes: Buffer; partial: boolean }[]): void {
-    for (const f of frames) this._window.push({ bytes: f.bytes, partial: f.partial });
+  private _take(frames: readonly Frame[]): void {
+    for (const f of frames) {
+      this._onFrame('s2c', f);
+      this._window.push({ bytes: f.bytes, partial: f.partial });
+    }
     this._notify();
+  }
+
+  private _sent(frames: readonly Frame[]): void {
+    for (const f of frames) this._onFrame('c2s', f);
   }
 
   private readonly _notify = (): void => {

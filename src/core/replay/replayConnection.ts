@@ -6,7 +6,12 @@
 import type { ConnectionSpecs } from '../framing/framingSpec';
 import { formatHostPort, type HostPort } from '../proxy/address';
 import { LinetapError } from '../socketErrors';
-import { connectLive, type LiveConnection, type WaitEnd } from './liveConnection';
+import {
+  connectLive,
+  type FrameObserver,
+  type LiveConnection,
+  type WaitEnd,
+} from './liveConnection';
 import type { Mask } from './masks';
 import { compareExchange, type ConnectionReport, type ExchangeReport } from './replayReport';
 import type { ConnectionScript, Exchange } from './replayScript';
@@ -27,6 +32,11 @@ export interface ConnectionReplayOptions {
   readonly signal?: AbortSignal;
   /** Each exchange as soon as its answers are final. */
   readonly onExchange?: (x: ExchangeReport) => void;
+  /**
+   * Each frame as it is framed, requests and answers; an answer is seen before the exchange it
+   * belongs to is reported.
+   */
+  readonly onFrame?: FrameObserver;
 }
 
 /** What ended an exchange's wait, kept until its window closes. */

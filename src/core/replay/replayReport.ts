@@ -125,6 +125,12 @@ export function compareExchange(
   };
 }
 
+/** `conn 1 #2 GET greeting`, or `conn 1 greeting` for what the server sent first. */
+export function exchangeLabel(x: ExchangeReport): string {
+  if (x.index === 0) return `conn ${x.conn} greeting`;
+  return `conn ${x.conn} #${x.index}${x.summary ? ` ${x.summary}` : ''}`;
+}
+
 /** Counts exchanges by status over connections. */
 export function countExchanges(connections: readonly ConnectionReport[]): ReplayCounts {
   const counts = { exchanges: 0, matched: 0, differs: 0, missing: 0, extra: 0 };

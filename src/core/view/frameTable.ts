@@ -8,6 +8,7 @@ import { escapeBytes } from '../bytes';
 import { type Filter, parseFilter } from '../../shared/filter';
 import { DETAIL_BYTES, FrameFlag, type FrameDetail, type FrameRow } from '../../shared/protocol';
 import type { TrafficFrame } from '../../shared/traffic';
+import type { FrameView } from './frameView';
 
 /** Limits of a table. */
 export interface FrameTableLimits {
@@ -18,12 +19,12 @@ export interface FrameTableLimits {
 }
 
 /** Bytes of payload shown in a row's summary when the protocol gives none. */
-const PREVIEW_BYTES = 160;
+export const PREVIEW_BYTES = 160;
 /** How far a request looks ahead for its reply (frames). */
-const PAIR_SCAN = 10_000;
+export const PAIR_SCAN = 10_000;
 
 /** A bounded, filterable list of frames with absolute indexes. */
-export class FrameTable {
+export class FrameTable implements FrameView {
   private readonly _maxFrames: number;
   private readonly _maxBytes: number;
   private _frames: TrafficFrame[] = [];
@@ -186,16 +187,18 @@ export class FrameTable {
   }
 }
 
-/** The list row of a frame. */
-export function toRow(index: number, f: TrafficFrame): FrameRow {
+/**
+ * The list row of a frame. `size` is the payload's length when `f.bytes` holds only its first
+ * PREVIEW_BYTES or more (a frame read back from a capture index without its payload).
+ */
+export function toRow(index: number, f: TrafficFrame, size = f.bytes.length): FrameRow {
   const flags =
     (f.partial ? FrameFlag.partial : 0) |
     (f.oversize ? FrameFlag.oversize : 0) |
     (f.injected ? FrameFlag.injected : 0) |
     (f.held ? FrameFlag.held : 0);
   const preview = f.bytes.length > PREVIEW_BYTES ? f.bytes.subarray(0, PREVIEW_BYTES) : f.bytes;
-  const summary =
-    f.ann?.summary ?? escapeBytes(preview) + (f.bytes.length > PREVIEW_BYTES ? '…' : '');
+  const summary = f.ann?.summary ?? escapeBytes(preview) + (size > PREVIEW_BYTES ? '…' : '');
   const warnings = f.ann?.warnings?.map((w) => w.code);
   return {
     index,
@@ -204,7 +207,7 @@ export function toRow(index: number, f: TrafficFrame): FrameRow {
     dir: f.dir,
     seq: f.seq,
     t: f.t,
-    size: f.bytes.length,
+    size,
     flags,
     summary: summary.length > 200 ? `${summary.slice(0, 199)}…` : summary,
     ...(f.ann?.name !== undefined && { name: f.ann.name }),

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReplayReport } from '../../../src/core/replay/replayReport';
+import type { ReplayPanelInfo } from '../../../src/extension/api';
 import { connect } from '../../unit/helpers/net';
 import { run, startRedis, type Peer } from '../../unit/helpers/peers';
 import { resetWindow, waitFor } from '../helpers';
@@ -18,13 +19,38 @@ async function cli(port: number, ...command: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** The diff editor's tab, once the active tab is a diff of two replay documents. */
-function activeReplayDiff(): { input: vscode.TabInputTextDiff; label: string } | undefined {
-  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-  const input = tab?.input;
-  return input instanceof vscode.TabInputTextDiff && input.original.scheme === 'linetap-replay'
-    ? { input, label: tab!.label }
-    : undefined;
+/** The tab of a diff of two replay documents, in any group (it opens beside the panel). */
+function replayDiffTab(): { input: vscode.TabInputTextDiff; label: string } | undefined {
+  for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+    const input = tab.input;
+    if (input instanceof vscode.TabInputTextDiff && input.original.scheme === 'linetap-replay')
+      return { input, label: tab.label };
+  }
+  return undefined;
+}
+
+/** The tab of the replay panel with this title. */
+function replayPanelTab(title: string): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find(
+      (t) =>
+        t.label === title &&
+        t.input instanceof vscode.TabInputWebview &&
+        t.input.viewType.endsWith('linetap.replayPanel'),
+    );
+}
+
+/** The newest replay the API keeps. */
+async function lastReplay(): Promise<ReplayPanelInfo> {
+  const replays = (await linetap()).replays();
+  assert.ok(replays.length > 0, 'a replay is kept');
+  return replays[replays.length - 1];
+}
+
+/** Rows of a replay's panel as `dir outcome summary`, requests without an outcome. */
+function rowsOf(replay: ReplayPanelInfo): string[] {
+  return replay.rows().map((r) => `${r.dir} ${r.outcome ?? '-'} ${r.summary}`);
 }
 
 describe('Replay Capture and Start Mock, against redis-server', function () {
@@ -90,6 +116,23 @@ describe('Replay Capture and Start Mock, against redis-server', function () {
       missing: 0,
       extra: 0,
     });
+
+    // Its panel: titled with the capture and the target, each answer marked matched.
+    const replay = await lastReplay();
+    const title = `Replay of redis.linetap against 127.0.0.1:${redis.port}`;
+    assert.equal(replay.title, title);
+    assert.ok(replay.open, 'the panel is open');
+    await waitFor(() => replayPanelTab(title), { what: 'the replay panel tab' });
+    assert.deepEqual(rowsOf(replay), [
+      'c2s - GET greeting',
+      's2c matched $5 "hello"',
+      'c2s - STRLEN greeting',
+      's2c matched :5',
+    ]);
+    assert.match(
+      replay.summary ?? '',
+      /^Replay of redis\.linetap against .*: all 2 exchanges matched\.$/,
+    );
   });
 
   it('reports the changed value as a difference and opens its diff, masks applied', async () => {
@@ -113,17 +156,26 @@ describe('Replay Capture and Start Mock, against redis-server', function () {
       assert.equal(get?.frames[0].expected?.toString('latin1'), '$5\r\nhello\r\n');
       assert.equal(get?.frames[0].actual?.toString('latin1'), '$7\r\nbonjour\r\n');
 
-      // The results list opens on the first mismatch; accepting it opens the diff editor.
-      // The picker shows asynchronously: accept, then give the diff time to open before again.
-      let accepted = 0;
-      const diff = await waitFor(
-        async () => {
-          if (accepted++ % 4 === 0)
-            await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-          return activeReplayDiff();
-        },
-        { what: 'the diff of the GET exchange', interval: 250, timeout: 20_000 },
-      );
+      // The panel marks the GET's answer as differing and STRLEN's as matching through the mask.
+      const replay = await lastReplay();
+      assert.deepEqual(rowsOf(replay), [
+        'c2s - GET greeting',
+        's2c differs $7 "bonjour"',
+        'c2s - STRLEN greeting',
+        's2c matched :7',
+      ]);
+      assert.match(replay.summary ?? '', /1 of 2 exchanges do not match \(1 differ\)/);
+      const [, bonjour, , seven] = replay.rows();
+      const detail = replay.detail(bonjour.index);
+      assert.equal(Buffer.from(detail!.bytes).toString('latin1'), '$7\r\nbonjour\r\n');
+      assert.equal(detail?.replay?.outcome, 'differs');
+      assert.equal(Buffer.from(detail!.replay!.recorded!).toString('latin1'), '$5\r\nhello\r\n');
+      assert.equal(detail?.pair?.summary, 'GET greeting', 'its request is its pair');
+      assert.equal(replay.detail(seven.index)?.replay?.masked, true);
+
+      // From the differing frame, as its Open Diff button does: the diff editor, masks applied.
+      await replay.openDiff(bonjour.index);
+      const diff = await waitFor(() => replayDiffTab(), { what: 'the diff of the GET exchange' });
       await waitFor(
         () =>
           vscode.window.visibleTextEditors.filter((e) => e.document.uri.scheme === 'linetap-replay')
@@ -138,6 +190,8 @@ describe('Replay Capture and Start Mock, against redis-server', function () {
       assert.match(recorded.getText(), /^ {2}hello\\r\\n$/m);
       assert.match(live.getText(), /^ {2}bonjour\\r\\n$/m);
       assert.match(live.getText(), /^→ \*2\\r\\n\$3\\r\\nGET\\r\\n/m, 'the request heads both');
+      // A request was not compared: there is no diff to open from it.
+      await assert.rejects(replay.openDiff(replay.rows()[0].index), /only a frame from the server/);
     } finally {
       await cli(redis.port, 'SET', 'greeting', 'hello');
     }

@@ -14,6 +14,8 @@ describe('message guards', () => {
       { type: 'note', index: 3, text: 'slow here' },
       { type: 'push', conn: 1, dir: 's2c', bytes },
       { type: 'copy', index: 0, format: 'base64' },
+      { type: 'openDiff', index: 4, exact: false },
+      { type: 'openDiff', index: 0, exact: true },
       { type: 'closeConnection', conn: 2 },
       { type: 'command', command: 'exportPcapng' },
       { type: 'setBreakpoint', filter: '' },
@@ -40,6 +42,9 @@ describe('message guards', () => {
       { type: 'command', command: 'workbench.action.terminal.new' },
       { type: 'settleHeld', id: 1, action: 'edit' },
       { type: 'resend', index: 1 },
+      { type: 'openDiff', index: 1 },
+      { type: 'openDiff', index: -1, exact: false },
+      { type: 'openDiff', index: 1, exact: 'yes' },
     ])
       assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
   });

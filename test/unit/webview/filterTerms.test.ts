@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import {
   filterConnections,
+  filterDifferences,
   filterDirection,
   toggleConnection,
+  toggleDifferences,
   toggleDirection,
   topLevelWords,
 } from '../../../src/webview/filterTerms';
@@ -41,5 +43,15 @@ describe('filterTerms', () => {
     assert.equal(toggleConnection('conn:2,3 c2s', 2), 'conn:3 c2s');
     assert.equal(toggleConnection('x conn:3 c2s', 3), 'x c2s');
     assert.deepEqual(filterConnections('conn:1 or conn:2'), []);
+  });
+
+  it('the differences toggle adds and removes the replay outcome term', () => {
+    assert.equal(toggleDifferences(''), 'replay!=matched');
+    assert.equal(toggleDifferences('conn:2'), 'conn:2 replay!=matched');
+    assert.equal(toggleDifferences('a or b'), '(a or b) replay!=matched');
+    assert.equal(filterDifferences('conn:2 FIELD.REPLAY!=matched'), true);
+    assert.equal(toggleDifferences('replay!=matched conn:2'), 'conn:2');
+    assert.equal(filterDifferences('not replay!=matched'), false);
+    assert.equal(filterDifferences('replay:differs'), false);
   });
 });
