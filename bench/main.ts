@@ -6,6 +6,9 @@
  *   --no-asynchat      skip the Python side
  *   --wall             time runs on the wall clock instead of process CPU time
  *   --suite=core|proxy one suite only (default: core, then proxy; proxy cases in proxyBench.ts)
+ *   --suite=panel      the traffic panel in a real VS Code and Chromium (bench/panelBench.ts has
+ *                      its options); never part of the default run: it needs `npm run provision`
+ *                      and takes about 20 minutes
  */
 import { cpus, loadavg } from 'node:os';
 import { AsynchatProcess, findBaseline, type Baseline } from './asynchatBaseline';
@@ -15,6 +18,7 @@ import { CASES, type Case } from './cases';
 import { type Clock, median, size } from './report';
 import { SubjectProcess, runWorker, workerArgs } from './subjectWorker';
 import { PROXY_CASES, runProxySuite } from './proxyBench';
+import { runPanelSuite } from './panelLauncher';
 import { ourSubjects, verify } from './subjects';
 import { ASYNCHAT, readsLabel, throughputTable, targetsTable, type Row } from './tables';
 import { repeat, type Workload } from './workloads';
@@ -160,7 +164,9 @@ async function coreMain(): Promise<void> {
 /** Runs the suites asked for; `--only` takes the ids of either, and skips a suite with none. */
 async function main(): Promise<void> {
   const suite = args.find((a) => a.startsWith('--suite='))?.slice('--suite='.length) ?? 'all';
-  if (!['all', 'core', 'proxy'].includes(suite)) throw new Error('--suite takes core or proxy');
+  if (suite === 'panel') return runPanelSuite(args.filter((a) => !a.startsWith('--suite=')));
+  if (!['all', 'core', 'proxy'].includes(suite))
+    throw new Error('--suite takes core, proxy or panel');
   const core = suite !== 'proxy' && (!only || only.some((id) => CASES.some((c) => c.id === id)));
   const proxy = suite !== 'core' && (!only || only.some((id) => PROXY_CASES.some((c) => c === id)));
   if (!core && !proxy) {
