@@ -136,8 +136,15 @@ export interface ViewStatus {
   readonly dropped: number;
   /** The source still receives frames (a running proxy) or is still being read (a file). */
   readonly growing: boolean;
-  /** For a file being read: bytes read and the file's size. */
-  readonly progress?: { readonly done: number; readonly total: number };
+  /**
+   * For a file being read: bytes read and the file's size; for a filter running over a whole
+   * capture (`filtering`): frames looked at and the capture's frames.
+   */
+  readonly progress?: {
+    readonly done: number;
+    readonly total: number;
+    readonly what?: 'reading' | 'filtering';
+  };
   readonly connections: readonly ConnectionSummary[];
   /** Frames held at the breakpoint now (`index` -1 for one older than the table holds). */
   readonly held: readonly FrameRow[];

@@ -5,7 +5,7 @@
 import type { SourceInfo, ToolbarCommand, ViewStatus } from '../shared/protocol';
 import { clip, el, iconButton, show } from './dom';
 import { visibleText } from './escapeSegments';
-import { formatCount } from './format';
+import { statusText } from './statusText';
 
 /** The bar above everything. */
 export class Toolbar {
@@ -96,18 +96,7 @@ export class NoticeBanner {
 export class StatusLine {
   readonly element = el('footer', { className: 'status-line', attrs: { 'aria-live': 'off' } });
 
-  set(status: ViewStatus, filtered: boolean): void {
-    const parts = [`${formatCount(status.total)} frames`];
-    if (filtered) parts.push(`${formatCount(status.matched)} match the filter`);
-    if (status.dropped > 0)
-      parts.push(`${formatCount(status.dropped)} older ones only in the capture file`);
-    const open = status.connections.filter((c) => c.open).length;
-    parts.push(`${formatCount(open)} open connection${open === 1 ? '' : 's'}`);
-    if (status.progress && status.progress.total > 0) {
-      const pct = Math.floor((100 * status.progress.done) / status.progress.total);
-      parts.push(`reading ${Math.min(100, pct)}%`);
-    }
-    if (status.breakpoint) parts.push(`breakpoint: ${visibleText(clip(status.breakpoint, 200))}`);
-    this.element.textContent = parts.join(' · ');
+  set(status: ViewStatus, filtered: boolean, kind: SourceInfo['kind'] = 'live'): void {
+    this.element.textContent = statusText(status, filtered, kind);
   }
 }

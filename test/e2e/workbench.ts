@@ -74,8 +74,24 @@ export class Workbench {
         // with it, or leave it inert for a moment: give up quickly and open it again.
         await input.fill(`>${title}`, { timeout: 5_000 });
         await row.waitFor({ state: 'visible', timeout: 5_000 });
+        const palette = await input.getAttribute('aria-label');
         await row.click();
-        await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+        // Done once the palette is gone: hidden, or replaced by the command's first step (VS Code
+        // reuses the widget, so it need not hide).
+        await this.page
+          .waitForFunction(
+            (label) => {
+              const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+              const box = widget?.querySelector('.quick-input-header input.input');
+              if (!widget || !box || widget.style.display === 'none' || !widget.offsetParent) {
+                return true;
+              }
+              return box.getAttribute('aria-label') !== label;
+            },
+            palette,
+            { timeout: 10_000 },
+          )
+          .catch(() => undefined);
         return;
       } catch (error) {
         const offered = await this.quickInput
@@ -140,7 +156,21 @@ export class Workbench {
    */
   async answerQuickInput(text: string, step?: string | RegExp): Promise<void> {
     const input = this.quickInput.locator('.quick-input-header input.input').first();
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    try {
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+    } catch (error) {
+      // Say what closed it: a quick pick hides when focus leaves it.
+      const focused = await this.page.evaluate(() => {
+        const el = document.activeElement;
+        return el
+          ? `${el.tagName}.${el.className} "${el.getAttribute('aria-label') ?? ''}"`
+          : 'none';
+      });
+      throw new Error(
+        `no quick input is open to answer "${text}" (the last one was "${await input.getAttribute('aria-label').catch(() => '')}"); focus is on ${focused}`,
+        { cause: error },
+      );
+    }
     if (step !== undefined) {
       await this.quickInput
         .locator('.quick-input-title', { hasText: step })

@@ -7,6 +7,7 @@
  */
 import type { Annotation, TrafficFrame } from '../../shared/traffic';
 import { EMPTY, Views } from '../bytes';
+import { shapedFrame } from './shapedFrame';
 
 /** Payloads up to this many bytes live in their record; longer ones in the payload file. */
 export const INLINE_BYTES = 1024;
@@ -207,37 +208,23 @@ export class RecordReader {
     const injected = (flags & INJECTED) !== 0;
     const held = (flags & HELD) !== 0;
     const re = view.getFloat64(at + RE, true);
-    // One literal per shape, as CaptureFramer makes them: an `ann` key only with an
-    // annotation, `re` and `latency` only for a reply.
-    let head: TrafficFrame;
-    if (Number.isNaN(re)) {
-      head =
-        ann === undefined
-          ? { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held }
-          : { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, ann };
-    } else {
-      const l = view.getFloat64(at + LATENCY, true);
-      const latency = Number.isNaN(l) ? undefined : l;
-      head =
-        ann === undefined
-          ? { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, re, latency }
-          : {
-              id,
-              conn,
-              dir,
-              seq,
-              t,
-              bytes,
-              term,
-              partial,
-              oversize,
-              injected,
-              held,
-              ann,
-              re,
-              latency,
-            };
-    }
+    const l = Number.isNaN(re) ? NaN : view.getFloat64(at + LATENCY, true);
+    const head = shapedFrame(
+      id,
+      conn,
+      dir,
+      seq,
+      t,
+      bytes,
+      term,
+      partial,
+      oversize,
+      injected,
+      held,
+      ann,
+      Number.isNaN(re) ? undefined : re,
+      Number.isNaN(l) ? undefined : l,
+    );
     return {
       head,
       size: view.getUint32(at + SIZE, true),

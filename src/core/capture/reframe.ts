@@ -13,6 +13,7 @@ import {
 } from '../framing/framingSpec';
 import type { Annotation, Direction, TrafficFrame } from '../../shared/traffic';
 import type { CaptureEvent, CaptureHeader, FrameEvent } from './captureFormat';
+import { shapedFrame } from './shapedFrame';
 
 /**
  * `recorded`: one TrafficFrame per recorded frame, bytes and flags as recorded; a frame gets
@@ -238,20 +239,25 @@ export class CaptureFramer {
     while (n < this._out.length && this._out[n].resolved) {
       const e = this._out[n++];
       const term = e.term ?? this._defaultTerm(e);
-      const frame: TrafficFrame = {
-        id: e.id,
-        conn: e.event.conn,
-        dir: e.event.dir,
-        seq: e.seq,
-        t: e.event.t,
-        bytes: e.event.bytes,
-        term,
-        partial: e.event.partial,
-        oversize: e.event.oversize,
-        injected: e.event.injected,
-        held: e.event.held,
-      };
-      out.push(withPairing(frame, e.ann, e.re, e.latency));
+      const { event } = e;
+      out.push(
+        shapedFrame(
+          e.id,
+          event.conn,
+          event.dir,
+          e.seq,
+          event.t,
+          event.bytes,
+          term,
+          event.partial,
+          event.oversize,
+          event.injected,
+          event.held,
+          e.ann,
+          e.re,
+          e.latency,
+        ),
+      );
     }
     if (n > 0) this._out.splice(0, n);
   }
@@ -290,53 +296,8 @@ function trafficFrame(
   f: Frame,
   request: Ref | undefined,
 ): TrafficFrame {
-  const frame: TrafficFrame = {
-    id,
-    conn,
-    dir,
-    seq,
-    t,
-    bytes: f.bytes,
-    term: f.term,
-    partial: f.partial,
-    oversize: f.oversize,
-    injected: false,
-    held: false,
-  };
   const ann = request && f.ann && f.ann.re !== request.seq ? { ...f.ann, re: request.seq } : f.ann;
-  return withPairing(frame, ann, request?.id, request ? t - request.t : undefined);
-}
-
-function withPairing(
-  frame: TrafficFrame,
-  ann: Annotation | undefined,
-  re: number | undefined,
-  latency: number | undefined,
-): TrafficFrame {
-  if (ann === undefined && re === undefined) return frame;
-  // Literals rather than spreads: this runs for every frame of a capture being indexed, and a
-  // spread of a frame costs more than the rest of building it.
-  const { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held } = frame;
-  if (re === undefined) {
-    return { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, ann };
-  }
-  if (ann === undefined) {
-    return { id, conn, dir, seq, t, bytes, term, partial, oversize, injected, held, re, latency };
-  }
-  return {
-    id,
-    conn,
-    dir,
-    seq,
-    t,
-    bytes,
-    term,
-    partial,
-    oversize,
-    injected,
-    held,
-    ann,
-    re,
-    latency,
-  };
+  // prettier-ignore
+  return shapedFrame(id, conn, dir, seq, t, f.bytes, f.term, f.partial, f.oversize, false, false,
+    ann, request?.id, request ? t - request.t : undefined);
 }
