@@ -136,6 +136,8 @@ export async function runPanelSuite(args: readonly string[]): Promise<string> {
       '',
       messagesTable(ingest),
       '',
+      "- layouts, style recalcs: Chromium's counts for the renderer (the workbench and its webviews) during the flood, from CDP `Performance.getMetrics`; forced layouts (a script reading geometry after a write) count as well as those of each animation frame. Panel closed: the workbench alone at the same rate. rows misplaced on screen: at each animation frame, rows of the flood whose sequence number does not fit their list position (sequence minus position differs from that of most rows on screen), summed over the frames.",
+      '',
     );
   }
   if (opens) {

@@ -65,6 +65,18 @@ export interface IngestStep {
    * and the rows in them (panel open; zeros when closed).
    */
   readonly messages: { readonly statuses: number; readonly answers: number; readonly rows: number };
+  /**
+   * Rendering work in the renderer (workbench and webviews, one process) during the flood, per
+   * second, from CDP's Performance metrics: layouts (forced ones included) and style
+   * recalculations, and the ms of layout per second.
+   */
+  readonly rendering: {
+    readonly layouts: number;
+    readonly styles: number;
+    readonly layoutMs: number;
+  };
+  /** Rows of the flood seen on screen and those shown at a wrong position (see FrameTimes). */
+  readonly placed: { readonly checked: number; readonly misplaced: number };
   /** Cores used during the flood. */
   readonly cpu: { readonly extensionHost: number; readonly renderer: number };
 }
@@ -238,6 +250,11 @@ async function floodStep(
   const shownBefore = await count();
   const recordedBefore = counter.count();
   const renderer = profile ? await session.page.context().newCDPSession(session.page) : undefined;
+  const perf = await session.page.context().newCDPSession(session.page);
+  await perf.send('Performance.enable');
+  const metrics = async (): Promise<Map<string, number>> =>
+    new Map((await perf.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const perfBefore = await metrics();
   if (inspector) {
     await inspector.send('Profiler.enable');
     await inspector.send('Profiler.start');
@@ -252,6 +269,11 @@ async function floodStep(
   const used = cpu.take();
   const times = await probe.stop(timed);
   const endedAt = Date.now();
+  const perfAfter = await metrics();
+  await perf.detach();
+  const perSecond = (name: string, scale = 1): number =>
+    (((perfAfter.get(name) ?? NaN) - (perfBefore.get(name) ?? NaN)) * scale) /
+    ((sent.end - sent.start) / 1000);
   const after = frame ? await probe.read(frame) : undefined;
   const shownAtEnd = await count();
   const recordedAtEnd = counter.count();
@@ -296,6 +318,12 @@ async function floodStep(
         rows: ((after?.rowsSent ?? 0) - (before?.rowsSent ?? 0)) / duration,
       },
       cpu: { extensionHost: used.extensionHost, renderer: used.renderer },
+      rendering: {
+        layouts: perSecond('LayoutCount'),
+        styles: perSecond('RecalcStyleCount'),
+        layoutMs: perSecond('LayoutDuration', 1000),
+      },
+      placed: times.placed,
     },
     profiles,
   };

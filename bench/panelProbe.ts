@@ -52,6 +52,12 @@ export interface FrameTimes {
    * the list (payloads read `<tag><10 digits>`; none while no such row is on screen).
    */
   readonly newest: [number, number][];
+  /**
+   * Rows of the flood on screen checked for their place, and those out of it: a row whose
+   * sequence number minus its list position (`data-pos`) differs from that of most rows on
+   * screen in the same animation frame shows a frame that is not the one at its position.
+   */
+  readonly placed: { readonly checked: number; readonly misplaced: number };
 }
 
 /** When a webview's host frame was made, got its HTML, its `init` and its first `rows`. */
@@ -79,11 +85,16 @@ interface PageState {
   longTasks: number[];
   tag: RegExp | undefined;
   newest: [number, number][];
+  checked: number;
+  misplaced: number;
   loop(): void;
 }
 
 interface PageElement {
   readonly textContent: string | null;
+  /** `data-*` attributes. */
+  readonly dataset?: Record<string, string | undefined>;
+  querySelector(selector: string): PageElement | null;
   /** An iframe's document (same origin). */
   readonly contentDocument?: PageDocument | null;
 }
@@ -193,6 +204,8 @@ function installProbe(): void {
     longTasks: [],
     tag: undefined,
     newest: [],
+    checked: 0,
+    misplaced: 0,
     // Draws only while recording, so an idle probe does not make the page draw.
     loop() {
       g.requestAnimationFrame((t) => {
@@ -201,11 +214,26 @@ function installProbe(): void {
         p.last = t;
         if (p.tag) {
           let top = -1;
-          for (const cell of g.document.querySelectorAll('.row:not(.loading) .cell.summary')) {
-            const m = p.tag.exec(cell.textContent ?? '');
-            if (m) top = Math.max(top, Number(m[1]));
+          // sequence number - position, per row of the flood; one value when all are in place
+          const offsets = new Map<number, number>();
+          for (const row of g.document.querySelectorAll('.row:not(.loading)')) {
+            const cell = row.querySelector('.cell.summary');
+            const m = p.tag.exec(cell?.textContent ?? '');
+            if (!m) continue;
+            const seq = Number(m[1]);
+            top = Math.max(top, seq);
+            const off = seq - Number(row.dataset?.pos);
+            offsets.set(off, (offsets.get(off) ?? 0) + 1);
           }
           if (top >= 0) p.newest.push([Date.now(), top]);
+          let rows = 0;
+          let most = 0;
+          for (const n of offsets.values()) {
+            rows += n;
+            most = Math.max(most, n);
+          }
+          p.checked += rows;
+          p.misplaced += rows - most;
         }
         p.loop();
       });
@@ -230,6 +258,8 @@ function startRecording(tag: string | null): void {
   p.deltas = [];
   p.longTasks = [];
   p.newest = [];
+  p.checked = 0;
+  p.misplaced = 0;
   p.tag = tag === null ? undefined : new RegExp(`${tag}(\\d{10})`);
   p.last = 0;
   if (!p.recording) {
@@ -242,7 +272,12 @@ function stopRecording(): FrameTimes {
   const p = (globalThis as unknown as PageGlobals).__linetapProbe;
   if (!p) throw new Error('probe not installed');
   p.recording = false;
-  return { deltas: p.deltas, longTasks: p.longTasks, newest: p.newest };
+  return {
+    deltas: p.deltas,
+    longTasks: p.longTasks,
+    newest: p.newest,
+    placed: { checked: p.checked, misplaced: p.misplaced },
+  };
 }
 
 function readPage(): Pick<ProbeReading, 'installed' | 'elements'> {

@@ -87,6 +87,8 @@ export function ingestTable(ingest: IngestResult): string {
 
 /** What the host sent the open panel, per second of flood. */
 export function messagesTable(ingest: IngestResult): string {
+  const closed = (rate: number): number =>
+    ingest.steps.find((c) => !c.panel && c.rate === rate)?.rendering.layouts ?? NaN;
   const rows = ingest.steps
     .filter((s) => s.panel)
     .map((s) => [
@@ -95,11 +97,25 @@ export function messagesTable(ingest: IngestResult): string {
       num(s.messages.answers),
       count(s.messages.rows),
       num(s.messages.rows / Math.max(1e-9, s.messages.statuses)),
+      `${num(s.rendering.layouts)} / ${num(s.rendering.styles)} / ${ms(s.rendering.layoutMs)}`,
+      num(closed(s.rate)),
+      num(s.rendering.layouts / Math.max(1e-9, s.messages.statuses)),
+      `${count(s.placed.misplaced)} of ${count(s.placed.checked)}`,
     ]);
   return markdownTable(
-    ['offered frames/s', 'status/s', 'rows answers/s', 'rows/s', 'rows per status'],
+    [
+      'offered frames/s',
+      'status/s',
+      'rows answers/s',
+      'rows/s',
+      'rows per status',
+      'layouts / style recalcs / layout ms per s',
+      'layouts per s, panel closed',
+      'layouts per status',
+      'rows misplaced on screen',
+    ],
     rows,
-    [true, true, true, true, true],
+    [true, true, true, true, true, true, true, true, true],
   );
 }
 

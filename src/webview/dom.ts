@@ -3,6 +3,7 @@
  * Nothing here parses HTML, so bytes from the network can never become markup (DESIGN.md §9).
  */
 import type { Segment } from './escapeSegments';
+export { clip } from './format';
 
 /** Options of el(): classes, text, attributes (names are constants in our code, values any). */
 export interface ElOptions {
@@ -89,9 +90,4 @@ export function appendSegments(parent: HTMLElement, segments: readonly Segment[]
 /** Shows or hides an element (the `hidden` attribute; CSS must not override it). */
 export function show(node: HTMLElement, visible: boolean): void {
   node.hidden = !visible;
-}
-
-/** Caps text that goes into a single-line place: nobody reads past this, and layout pays for it. */
-export function clip(text: string, max = 2000): string {
-  return text.length > max ? text.slice(0, max) + '…' : text;
 }

@@ -61,3 +61,8 @@ function threeDigits(x: number): string {
 function pad2(n: number): string {
   return n.toString().padStart(2, '0');
 }
+
+/** Caps text that goes into a single-line place: nobody reads past this, and layout pays for it. */
+export function clip(text: string, max = 2000): string {
+  return text.length > max ? text.slice(0, max) + '…' : text;
+}

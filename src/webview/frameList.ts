@@ -6,6 +6,12 @@
  *
  * Follow-tail: while `follow` is on, each new length scrolls to the end. Scrolling up (wheel,
  * keys, scrollbar, a click on an older row) pauses it; the bottom or the toggle resumes it.
+ *
+ * Rendering: every change (a status, rows landing, a key) only updates the model and asks for
+ * an animation frame; the frame writes the DOM once, whatever happened since the last one. The
+ * DOM is never read while drawing: the viewport's height comes from the ResizeObserver (called
+ * after layout) and scrollTop from the scroll event or from what the list wrote itself, so a
+ * frame costs the browser no forced layout (writing scrollTop, last, is the one exception).
  */
 import { MAX_ROWS, type FrameRow } from '../shared/protocol';
 import { el } from './dom';
@@ -43,7 +49,13 @@ export class FrameList {
   private _follow = true;
   private timeMode: TimeMode = 'start';
   private expectedScrollTop = -1;
+  /** The viewport's scrollTop as last read (scroll event) or written; never read to draw. */
+  private scrollTop = 0;
   private viewportHeight = 0;
+  private spacerHeight = '';
+  /** The animation frame that will draw, when one is asked for. */
+  private frame: number | undefined;
+  private activeDescendant: string | undefined;
   /** The selected position, and the frame id there once known (the id is what sticks). */
   private selection: { pos: number; id?: number; announced: boolean } | undefined;
   private anchor: { id: number; offset: number; back: number } | undefined;
@@ -67,11 +79,13 @@ export class FrameList {
     this.spacer.addEventListener('mousedown', (e) => this.onClick(e));
     this.spacer.addEventListener('dblclick', () => this.host.onOpen());
     new ResizeObserver(() => {
+      // Called after layout: these reads cost nothing, and drawing now avoids a frame of lag.
       this.viewportHeight = Math.max(0, this.viewport.clientHeight - header.offsetHeight);
+      this.scrollTop = this.viewport.scrollTop;
       // The detail pane opening under a just-selected row must not hide that row.
       const s = this.selection;
       if (s && !this._follow) this.first = vr.revealFirst(this.geometry(), this.first, s.pos);
-      this.sync();
+      this.draw();
     }).observe(this.viewport);
   }
 
@@ -85,13 +99,19 @@ export class FrameList {
     return s && { pos: s.pos, row: this.cache.shown(s.pos) };
   }
 
-  /** The list's length changed (status.matched). */
-  setCount(count: number): void {
-    if (count !== this._count) this.cache.truncate(count);
+  /**
+   * The list's length changed (status.matched). `base`, for an unfiltered list, is the source
+   * index of its first row (status.dropped), which places rows by index (see RowCache).
+   */
+  setCount(count: number, base?: number): void {
+    this.cache.setBase(base);
+    if (count !== this._count) {
+      this.cache.truncate(count);
+      this.viewport.setAttribute('aria-rowcount', String(count + 1));
+    }
     this._count = count;
     // A selection past the end (after a clear) would highlight placeholder rows.
     if (this.selection && this.selection.pos >= count) this.selection = undefined;
-    this.viewport.setAttribute('aria-rowcount', String(count + 1));
     this.sync();
   }
 
@@ -128,7 +148,7 @@ export class FrameList {
 
   setTimeMode(mode: TimeMode): void {
     this.timeMode = mode;
-    this.render();
+    this.sync();
   }
 
   /** Scrolls so that row `first` is at the top (restoring view state). */
@@ -158,24 +178,45 @@ export class FrameList {
   /** Forgets the selection. */
   clearSelection(): void {
     this.selection = undefined;
-    this.render();
+    this.sync();
   }
 
   private geometry(): vr.ScrollGeometry {
     return { rowHeight: ROW_HEIGHT, count: this._count, viewportHeight: this.viewportHeight };
   }
 
-  /** Applies `first` (or the end, when following) to the spacer and scrollTop, then renders. */
+  /** Draws at the next animation frame (once, however many changes come before it). */
   private sync(): void {
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.draw();
+    });
+  }
+
+  /**
+   * Applies `first` (or the end, when following), renders the rows, then the spacer and
+   * scrollTop: all writes, no reads. scrollTop goes last, as setting it lays the page out.
+   */
+  private draw(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
     const g = this.geometry();
-    this.spacer.style.height = `${vr.contentHeight(g)}px`;
     this.first = this._follow ? this.tailFirst(g) : vr.clampFirst(g, this.first);
     const top = vr.scrollTopFromFirst(g, this.first);
-    if (Math.abs(this.viewport.scrollTop - top) >= 1) {
-      this.viewport.scrollTop = top;
-      this.expectedScrollTop = this.viewport.scrollTop;
+    const moved = Math.abs(this.scrollTop - top) >= 1;
+    // Following short of the end (its rows are on their way): only the end's rows are wanted.
+    const interim = this._follow && this.first < vr.maxFirst(g);
+    this.render(g, moved ? top : this.scrollTop, !interim);
+    const height = `${vr.contentHeight(g)}px`;
+    if (height !== this.spacerHeight) {
+      this.spacerHeight = height;
+      this.spacer.style.height = height;
     }
-    this.render();
+    if (moved) {
+      this.viewport.scrollTop = top;
+      this.scrollTop = top;
+      this.expectedScrollTop = top;
+    }
   }
 
   /**
@@ -186,24 +227,38 @@ export class FrameList {
   private tailFirst(g: vr.ScrollGeometry): number {
     const target = vr.maxFirst(g);
     const { start, end } = vr.visibleRange(g, target, 0);
-    for (let pos = start; pos < end; pos++) {
-      if (!this.cache.get(pos)) {
-        this.request(start, end);
-        return Math.min(vr.clampFirst(g, this.first), target);
-      }
+    let missing = -1;
+    for (let pos = end - 1; pos >= start && missing < 0; pos--)
+      if (!this.cache.get(pos)) missing = pos;
+    if (missing < 0) return target;
+    this.request(start, end);
+    const now = Math.min(vr.clampFirst(g, this.first), target);
+    // Meanwhile the newest screenful that is loaded, if it is newer than the one shown: under
+    // a flood the rows just before the end often are (see RowCache).
+    const rows = end - start;
+    const floor = Math.max(Math.floor(now), missing - MAX_ROWS);
+    let last = missing; // rows [pos + 1, last) are loaded
+    for (let pos = missing - 1; pos >= floor; pos--) {
+      if (!this.cache.get(pos)) last = pos;
+      else if (last - pos >= rows) return Math.max(now, last - g.viewportHeight / g.rowHeight);
     }
-    return target;
+    return now;
   }
 
   private onScroll(): void {
     const st = this.viewport.scrollTop;
-    if (Math.abs(st - this.expectedScrollTop) < 1) return this.render();
+    this.scrollTop = st;
+    if (Math.abs(st - this.expectedScrollTop) < 1) {
+      // The list's own scroll; above the height cap rows are placed from scrollTop.
+      if (vr.scrollScale(this.geometry()) !== 1) this.sync();
+      return;
+    }
     // The person moved the scrollbar: follow pauses above the end and resumes at it.
     this.expectedScrollTop = -1;
     const g = this.geometry();
     this.first = vr.firstFromScrollTop(g, st);
     if (vr.atBottom(g, this.first) !== this._follow) this.setFollow(!this._follow);
-    this.render();
+    this.sync();
     this.host.onScroll(this.first);
   }
 
@@ -273,28 +328,31 @@ export class FrameList {
     );
   }
 
-  private render(): void {
-    const g = this.geometry();
+  /** Fills the rows in view for `first` at `scrollTop`; `fetch` asks for the missing ones. */
+  private render(g: vr.ScrollGeometry, scrollTop: number, fetch: boolean): void {
     const { start, end } = vr.visibleRange(g, this.first, OVERSCAN);
     // While re-anchoring, also fetch the rows above: the anchor row moved up by at most the
     // number of dropped frames. Otherwise one row above, for the delta time of the first.
     const back = this.anchor ? Math.min(this.anchor.back, MAX_ROWS - (end - start)) : 1;
-    this.request(Math.max(0, start - back), end);
+    if (fetch) this.request(Math.max(0, start - back), end);
     this.cache.evict(Math.floor(this.first));
     this.rows.keep(start, end);
-    const scrollTop = this.viewport.scrollTop;
     const selectedId = this.selection?.id;
     for (let pos = start; pos < end; pos++) {
       const node = this.rows.at(pos);
-      node.style.transform = `translateY(${vr.rowOffset(g, this.first, scrollTop, pos)}px)`;
+      const transform = `translateY(${vr.rowOffset(g, this.first, scrollTop, pos)}px)`;
+      if (node.style.transform !== transform) node.style.transform = transform;
       const row = this.cache.shown(pos);
       const selected = row ? row.id === selectedId : this.selection?.pos === pos;
       const prevT = pos > 0 ? this.cache.shown(pos - 1)?.t : undefined;
       fillRow(node, pos, row, { timeMode: this.timeMode, prevT, selected });
     }
     const s = this.selection;
-    if (s && this.rows.has(s.pos))
-      this.viewport.setAttribute('aria-activedescendant', `row-${s.pos}`);
-    else this.viewport.removeAttribute('aria-activedescendant');
+    const active = s && this.rows.has(s.pos) ? `row-${s.pos}` : undefined;
+    if (active !== this.activeDescendant) {
+      this.activeDescendant = active;
+      if (active) this.viewport.setAttribute('aria-activedescendant', active);
+      else this.viewport.removeAttribute('aria-activedescendant');
+    }
   }
 }

@@ -175,7 +175,9 @@ export class TrafficPanel {
       const arrived = s.total + s.dropped - (prev.total + prev.dropped);
       if (!this.list.follow && arrived > 0) this.unseen += arrived;
     }
-    this.list.setCount(s.matched);
+    // Unfiltered, position p is the frame with index dropped + p: rows are placed by index.
+    const dense = this.applied.trim() === '' && s.matched === s.total;
+    this.list.setCount(s.matched, dense ? s.dropped : undefined);
     if (this.relocate) {
       this.relocate = false;
       this.actions.filterChanged();
@@ -185,7 +187,7 @@ export class TrafficPanel {
     const interactive = this.source?.interactive === true;
     if (interactive) this.heldBar.update(s.breakpoint, s.held);
     this.connections.update(s.connections, filterConnections(this.applied), interactive);
-    this.statusLine.set(s, this.applied.trim() !== '');
+    this.statusLine.set(s, this.applied.trim() !== '', this.source?.kind);
     this.filterBar.setFollow(this.list.follow, this.unseen);
   }
 

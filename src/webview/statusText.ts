@@ -1,8 +1,7 @@
 /** The sentence under the list: counts, what is not shown and why, progress. */
 import type { SourceInfo, ViewStatus } from '../shared/protocol';
 import { visibleText } from './escapeSegments';
-import { clip } from './dom';
-import { formatCount } from './format';
+import { clip, formatCount } from './format';
 
 export function statusText(
   status: ViewStatus,
