@@ -27,20 +27,6 @@ function writeCapture(file: string, upstream: string): void {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
-/** Opens the capture in its viewer through Quick Open, as a person would. */
-async function openCapture(): Promise<void> {
-  const { workbench } = e2e();
-  const input = await workbench.openCommandPalette();
-  await input.fill(CAPTURE);
-  // File search is slow to answer while the machine is busy.
-  await workbench.quickInput
-    .locator('.monaco-list-row', { hasText: CAPTURE })
-    .first()
-    .waitFor({ timeout: 45_000 });
-  await workbench.page.keyboard.press('Enter');
-  await workbench.page.locator('.tabs-container .tab.active', { hasText: CAPTURE }).waitFor();
-}
-
 describe('a person replays a capture from its viewer and reads the difference', function () {
   let redis: Peer;
   before(async () => {
@@ -56,7 +42,7 @@ describe('a person replays a capture from its viewer and reads the difference', 
     this.timeout(180_000);
     const { workbench } = e2e();
     const { page } = workbench;
-    await openCapture();
+    await workbench.openFile(CAPTURE);
     await page.locator('.editor-actions .action-label[aria-label*="Replay Capture"]').click();
     // The server step is prefilled with the recorded upstream; keep it.
     await workbench.answerQuickInput(`127.0.0.1:${redis.port}`, /server/);
@@ -135,7 +121,7 @@ describe('a person replays a capture from its viewer and reads the difference', 
     const { workbench } = e2e();
     const { page } = workbench;
     await workbench.runCommand('View: Close All Editors');
-    await openCapture();
+    await workbench.openFile(CAPTURE);
     await page.locator('.editor-actions .action-label[aria-label*="Start Mock"]').click();
     await workbench.answerQuickInput('0', /1\/3\): listen/);
     await workbench.answerQuickInput('Close the connection', /2\/3\)/);
