@@ -1,25 +1,23 @@
 /**
  * The capture viewer: a read-only custom editor for `*.linetap` files with the traffic panel's
- * UI, for captures of any size. The document streams the file once into a CaptureIndex (frames
- * on disk, framed under the header's specs so the protocol annotations come back), with
- * progress; each editor lists every frame through its own CaptureTable, read back a window at a
- * time, the first rows while the rest is still being indexed, and filters over the whole file.
+ * UI, for captures of any size. The document (CaptureDocument) streams the file into an index
+ * on disk, with progress; each editor lists every frame through its own CaptureTable, read
+ * back a window at a time, the first rows while the rest is still being indexed, and filters
+ * over the whole file. Re-framing the capture replaces the index under every editor of it.
  * Malformed lines are reported with their numbers; everything else is shown.
  */
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { formatCaptureError } from '../core/capture/captureDecode';
-import { CaptureIndex } from '../core/capture/captureIndex';
 import { CaptureTable } from '../core/view/captureTable';
 import { FrameTable } from '../core/view/frameTable';
-import type { FrameView } from '../core/view/frameView';
+import type { Awaitable, FrameView } from '../core/view/frameView';
+import type { Filter } from '../shared/filter';
 import type { FrameDetail, FrameRow, SourceInfo, ViewStatus } from '../shared/protocol';
-import { ViewTypes } from './constants';
+import type { TrafficFrame } from '../shared/traffic';
+import { CaptureDocument } from './captureDocument';
+import { Commands, ViewTypes } from './constants';
 import { PanelController, type PanelSource } from './panelController';
+import { reframeCaptureCommand } from './reframeCommand';
 import { webviewHtml, webviewOptions } from './webviewHtml';
-
-/** Bytes read from a capture file at a time. */
-const READ_CHUNK = 256 * 1024;
 
 /**
  * Internal command, for tests and tooling (not in the palette): what the open viewer of a
@@ -33,10 +31,14 @@ export interface ViewerProbe {
   readonly rows?: readonly [pos: number, count: number];
   /** The detail of the frame at this index. */
   readonly detail?: number;
+  /** Sets the viewer's filter first, as its filter bar does. */
+  readonly filter?: string;
 }
 
 /** What PROBE_COMMAND answers: the viewer's counts, and the rows or detail asked for. */
 export interface ViewerProbeResult {
+  /** What the panel's header says (title, description, framing). */
+  readonly source: SourceInfo;
   readonly total: number;
   readonly matched: number;
   readonly growing: boolean;
@@ -45,113 +47,74 @@ export interface ViewerProbeResult {
   readonly detail?: FrameDetail;
 }
 
-/** A capture file and its index, shared by the editors showing it. */
-class CaptureDocument implements vscode.CustomDocument {
-  info: SourceInfo;
-  /** The frames on disk; none when the file could not be read. */
-  index: CaptureIndex | undefined;
-  /** Problems met while reading, for the notice. */
-  readonly problems: string[] = [];
-  /** Resolves once the whole file is indexed (or indexing failed). */
-  loaded: Promise<void> = Promise.resolve();
+/**
+ * What a panel reads: the view's list at each read. A read that a re-frame overtook fails as
+ * the old index closes; it answers nothing then, as the panel reads its rows anew anyway.
+ */
+class CurrentList implements FrameView {
+  constructor(private readonly _list: () => FrameView) {}
 
-  private constructor(
-    readonly uri: vscode.Uri,
-    /** The file's size, for the progress bar. */
-    readonly size: number,
-  ) {
-    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
-    this.info = {
-      kind: 'capture',
-      title: name,
-      description: name,
-      framing: { c2s: '', s2c: '' },
-      interactive: false,
-    };
+  get total(): number {
+    return this._list().total;
   }
 
-  /** Reads the header (so the panel's init is right), then indexes in the background. */
-  static async create(
-    uri: vscode.Uri,
-    options: { frames?: number; scratchDir?: string },
-  ): Promise<CaptureDocument> {
-    const stat = await vscode.workspace.fs.stat(uri);
-    const doc = new CaptureDocument(uri, stat.size);
+  get matched(): number {
+    return this._list().matched;
+  }
+
+  get dropped(): number {
+    return this._list().dropped;
+  }
+
+  get filter(): Filter {
+    return this._list().filter;
+  }
+
+  setFilter(filter: string): void {
+    this._list().setFilter(filter);
+  }
+
+  rows(pos: number, count: number): Promise<FrameRow[]> {
+    return this._read((l) => l.rows(pos, count), []);
+  }
+
+  detail(index: number): Promise<FrameDetail | undefined> {
+    return this._read((l) => l.detail(index), undefined);
+  }
+
+  get(index: number): Promise<TrafficFrame | undefined> {
+    return this._read((l) => l.get(index), undefined);
+  }
+
+  private async _read<R>(read: (list: FrameView) => Awaitable<R>, none: R): Promise<R> {
+    const list = this._list();
     try {
-      if (options.scratchDir) await fs.promises.mkdir(options.scratchDir, { recursive: true });
-      doc.index = await CaptureIndex.open(doc._chunks(), {
-        // The ring setting bounds the frames a viewer keeps decoded in memory too.
-        cacheFrames: options.frames,
-        dir: options.scratchDir,
-      });
+      return await read(list);
     } catch (e) {
-      doc.problems.push(`cannot open ${uri.fsPath}: ${(e as Error).message}`);
-      return doc;
+      if (list !== this._list()) return none;
+      throw e;
     }
-    const header = doc.index.header;
-    if (header) {
-      doc.info = {
-        ...doc.info,
-        description: `${doc.info.title} · ${header.listen} → ${header.upstream} · recorded ${header.created}`,
-        framing: { c2s: header.framing.c2s, s2c: header.framing.s2c },
-      };
-    } else {
-      doc.problems.push(
-        'the file has no Linetap header on its first line: is it a .linetap capture?',
-      );
-    }
-    doc.loaded = doc.index.done.then(() => doc._collectProblems());
-    return doc;
-  }
-
-  private _collectProblems(): void {
-    const index = this.index;
-    if (!index) return;
-    if (index.failure) {
-      this.problems.push(
-        `${this.uri.fsPath} could be read up to frame ${index.count} only: ${index.failure.message}`,
-      );
-    }
-    if (index.errorCount > 0) {
-      const shown = index.errors.slice(0, 5).map(formatCaptureError).join('; ');
-      this.problems.push(
-        `${index.errorCount} line${index.errorCount === 1 ? '' : 's'} could not be read: ${shown}${index.errorCount > 5 ? '; …' : ''}`,
-      );
-    }
-  }
-
-  /** The file's bytes, streamed from disk for local files. */
-  private async *_chunks(): AsyncGenerator<Uint8Array> {
-    if (this.uri.scheme === 'file') {
-      yield* fs.createReadStream(this.uri.fsPath, { highWaterMark: READ_CHUNK });
-      return;
-    }
-    // Other file systems (remote, virtual) are read through VS Code, which reads them whole.
-    yield await vscode.workspace.fs.readFile(this.uri);
-  }
-
-  dispose(): void {
-    void this.index?.dispose();
   }
 }
 
 /** What one editor of a capture shows: the document's frames, under the editor's own filter. */
 class CaptureView implements PanelSource<FrameView> {
-  readonly table: CaptureTable | FrameTable;
+  /** What the panel reads: the same object while a re-frame replaces the list behind it. */
+  readonly table: FrameView;
+  /** The list of the current index (empty when the file could not be read). */
+  list: CaptureTable | FrameTable;
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChange = this._onDidChange.event;
-  private readonly _sub: { dispose(): void } | undefined;
+  private readonly _onDidReframe = new vscode.EventEmitter<void>();
+  /** The list was replaced by a re-frame: the panel must be told what it shows anew. */
+  readonly onDidReframe = this._onDidReframe.event;
+  private _sub: { dispose(): void } | undefined;
+  private readonly _reframeSub: vscode.Disposable;
 
   constructor(readonly document: CaptureDocument) {
-    const index = document.index;
-    if (index) {
-      const table = new CaptureTable(index);
-      this._sub = table.onDidChange(() => this._onDidChange.fire());
-      this.table = table;
-    } else {
-      // The file could not be read: an empty list, and the notice says why.
-      this.table = new FrameTable({ frames: 1 });
-    }
+    this.list = this._makeList();
+    this.table = new CurrentList(() => this.list);
+    this._reframeSub = document.onDidReframe(() => this._replaceList());
   }
 
   get info(): SourceInfo {
@@ -161,21 +124,46 @@ class CaptureView implements PanelSource<FrameView> {
   status(): Omit<ViewStatus, 'total' | 'matched' | 'dropped'> {
     const index = this.document.index;
     const indexing = index?.indexing ?? false;
-    const filtering = this.table instanceof CaptureTable && this.table.filtering;
+    const filtering = this.list instanceof CaptureTable && this.list.filtering;
     let progress: ViewStatus['progress'];
     if (indexing) progress = { done: index?.bytesRead ?? 0, total: this.document.size };
-    else if (this.table instanceof CaptureTable && filtering) progress = this.table.filterProgress;
+    else if (this.list instanceof CaptureTable && filtering) {
+      progress = { ...this.list.filterProgress, what: 'filtering' };
+    }
     return { growing: indexing || filtering, progress, connections: [], held: [], breakpoint: '' };
   }
 
-  dispose(): void {
+  private _makeList(): CaptureTable | FrameTable {
+    const index = this.document.index;
+    // The file could not be read: an empty list, and the notice says why.
+    if (!index) return new FrameTable({ frames: 1 });
+    const list = new CaptureTable(index);
+    this._sub = list.onDidChange(() => this._onDidChange.fire());
+    return list;
+  }
+
+  /** The new index's list, under the same filter. */
+  private _replaceList(): void {
+    const old = this.list;
     this._sub?.dispose();
-    if (this.table instanceof CaptureTable) this.table.dispose();
+    this.list = this._makeList();
+    // It parsed before, so it parses again.
+    this.list.setFilter(old.filter.toString());
+    if (old instanceof CaptureTable) old.dispose();
+    this._onDidReframe.fire();
+    this._onDidChange.fire();
+  }
+
+  dispose(): void {
+    this._reframeSub.dispose();
+    this._sub?.dispose();
+    if (this.list instanceof CaptureTable) this.list.dispose();
     this._onDidChange.dispose();
+    this._onDidReframe.dispose();
   }
 }
 
-/** Registers the viewer for `*.linetap`. */
+/** Registers the viewer for `*.linetap`, and its Re-frame Capture command. */
 export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider<CaptureDocument> {
   static readonly viewType = ViewTypes.captureViewer;
   private readonly _views = new Set<CaptureView>();
@@ -197,6 +185,9 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       }),
       vscode.commands.registerCommand(PROBE_COMMAND, (uri: string, probe?: ViewerProbe) =>
         provider._probe(uri, probe ?? {}),
+      ),
+      vscode.commands.registerCommand(Commands.reframeCapture, (arg?: unknown) =>
+        reframeCaptureCommand((uri) => provider._document(uri), log, arg),
       ),
     );
   }
@@ -223,9 +214,13 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
       panel.onDidChangeViewState(() => panel.visible && controller.refresh()),
       view.onDidChange(() => {
         // A filter run that could not read the index says so once, not at every change.
-        const f = view.table instanceof CaptureTable ? view.table.filterFailure : undefined;
+        const f = view.list instanceof CaptureTable ? view.list.filterFailure : undefined;
         if (f && f !== failure) controller.notice('error', `the filter stopped: ${f.message}`);
         failure = f;
+      }),
+      view.onDidReframe(() => {
+        controller.restart();
+        this._report(document, controller);
       }),
       panel.onDidDispose(() => {
         this._views.delete(view);
@@ -234,23 +229,36 @@ export class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvide
         for (const s of subs) s.dispose();
       }),
     ];
-    // Problems found before the index was read (no header) show at once, the rest at the end.
-    const early = document.problems.length;
-    for (const problem of document.problems) controller.notice('error', problem);
-    void document.loaded.then(() => {
-      const late = document.problems.slice(early);
-      for (const problem of late) controller.notice('error', problem);
-      if (document.problems.length)
-        this._log.warn(`capture.decode: ${document.uri.fsPath}: ${document.problems.join('; ')}`);
+    this._report(document, controller);
+  }
+
+  /** Problems of the current index: those known now at once, the rest once it is read. */
+  private _report(document: CaptureDocument, controller: PanelController): void {
+    const { problems, loaded } = document;
+    const early = problems.length;
+    for (const problem of problems) controller.notice('error', problem);
+    void loaded.then(() => {
+      // A re-frame replaced this index before it was read: its problems are not shown.
+      if (document.loaded !== loaded) return;
+      for (const problem of problems.slice(early)) controller.notice('error', problem);
+      if (problems.length)
+        this._log.warn(`capture.decode: ${document.uri.fsPath}: ${problems.join('; ')}`);
     });
+  }
+
+  /** The open capture at `uri`, if a viewer shows it. */
+  private _document(uri: vscode.Uri): CaptureDocument | undefined {
+    return [...this._views].find((v) => v.document.uri.toString() === uri.toString())?.document;
   }
 
   private async _probe(uri: string, probe: ViewerProbe): Promise<ViewerProbeResult | undefined> {
     const view = [...this._views].find((v) => v.document.uri.toString() === uri);
     if (!view) return undefined;
     const { table } = view;
+    if (probe.filter !== undefined) table.setFilter(probe.filter);
     const status = view.status();
     return {
+      source: view.info,
       total: table.total,
       matched: table.matched,
       growing: status.growing,

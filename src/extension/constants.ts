@@ -20,6 +20,7 @@ export const Commands = {
   replayCapture: 'linetap.replayCapture',
   startMock: 'linetap.startMock',
   stopMock: 'linetap.stopMock',
+  reframeCapture: 'linetap.reframeCapture',
 } as const;
 
 /** View ids. */

@@ -78,6 +78,18 @@ export class PanelController implements vscode.Disposable {
     if (this._ready) this._postStatus();
   }
 
+  /**
+   * The source's frames and header were replaced (a capture re-framed): the panel takes them
+   * as a new init, keeping its filter, and reads its rows anew. Before `ready`, its own init
+   * will carry them.
+   */
+  restart(): void {
+    if (!this._ready) return;
+    const { info, table } = this._source;
+    this._post({ type: 'init', source: info, filter: table.filter.toString() });
+    this._postStatus();
+  }
+
   /** Tells the webview something (the proxy stopped...). */
   notice(level: 'info' | 'error', message: string): void {
     this._post({ type: 'notice', level, message });

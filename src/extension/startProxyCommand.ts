@@ -4,7 +4,6 @@
  */
 import * as vscode from 'vscode';
 import {
-  checkFraming,
   checkListen,
   checkProfile,
   checkUpstream,
@@ -13,21 +12,9 @@ import {
 } from '../core/proxy/proxyProfile';
 import { readSettings } from './config';
 import { CONFIG_SECTION, ConfigKeys } from './constants';
+import { pickFraming } from './framingPicker';
 import { describeProxy } from './pickers';
 import type { ProxyManager, RunningProxy } from './proxyManager';
-
-/** Framings offered in the picker; anything else is typed. */
-const FRAMINGS: readonly { spec: string; detail: string }[] = [
-  { spec: 'line', detail: 'lines ending in \\n or \\r\\n (the ending is shown)' },
-  { spec: 'crlf', detail: 'lines ending in \\r\\n' },
-  { spec: 'lf', detail: 'lines ending in \\n' },
-  { spec: 'redis', detail: 'RESP2/RESP3, commands and replies' },
-  { spec: 'memcached', detail: 'text protocol with data blocks' },
-  { spec: 'smtp', detail: 'commands, multi-line replies, DATA' },
-  { spec: 'http', detail: 'HTTP/1.x, bodies, WebSocket after upgrade' },
-  { spec: 'irc', detail: 'prefix, command, params' },
-  { spec: 'stomp', detail: 'NUL-terminated frames' },
-];
 
 /**
  * Runs the command. `arg` is a profile object or the name of a profile in settings (for
@@ -136,28 +123,15 @@ async function askProfile(): Promise<Choice | undefined> {
     ignoreFocusOut: true,
   });
   if (upstream === undefined) return undefined;
-  const framing = await askFraming();
+  const framing = await pickFraming({
+    title: 'Start Proxy (3/3): framing',
+    placeHolder: 'How to split the traffic into frames',
+  });
   if (framing === undefined) return undefined;
   return {
     profile: { listen: listen.trim(), upstream: upstream.trim(), framing },
     fromSettings: false,
   };
-}
-
-async function askFraming(): Promise<string | undefined> {
-  const other = { label: '$(edit) Other…', detail: 'delim:, count:, length:, nul, close' };
-  const picked = await vscode.window.showQuickPick(
-    [...FRAMINGS.map((f) => ({ label: f.spec, detail: f.detail })), other],
-    { title: 'Start Proxy (3/3): framing', placeHolder: 'How to split the traffic into frames' },
-  );
-  if (!picked) return undefined;
-  if (picked !== other) return picked.label;
-  return vscode.window.showInputBox({
-    title: 'Start Proxy (3/3): framing spec',
-    prompt: 'e.g. delim:\\r\\n.\\r\\n, count:16, length:4be, nul, close',
-    validateInput: (v) => checkFraming(v),
-    ignoreFocusOut: true,
-  });
 }
 
 /** After a proxy typed by hand starts, offers to keep it as a profile in user settings. */

@@ -36,13 +36,52 @@ function writeSettings(workspace: string, settings: Record<string, unknown>): vo
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
-/** Switches the colour theme through the user settings file, as Preferences would. */
-async function setTheme(theme: string | undefined): Promise<void> {
-  const file = path.join(e2e().server.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  if (theme) settings['workbench.colorTheme'] = theme;
-  else delete settings['workbench.colorTheme'];
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+/**
+ * Waits for the panel to be drawn in a theme of `kind` (the class VS Code puts on a webview's
+ * body), then reads the colours it ended up with.
+ */
+async function themed(
+  frame: Frame,
+  kind: string,
+): Promise<{ background: string; text: string; border: string }> {
+  await frame
+    .waitForFunction((k) => document.body.classList.contains(k), kind, { timeout: 15_000 })
+    .catch(async (error: Error) => {
+      const classes = await frame.evaluate(
+        () => `body "${document.body.className}", html "${document.documentElement.className}"`,
+      );
+      throw new Error(`the panel is not drawn in a ${kind} theme: ${classes}`, { cause: error });
+    });
+  // Styles follow the class in the same task, but the theme's variables may land a frame later.
+  await frame.page().waitForTimeout(500);
+  return frame.evaluate(() => {
+    const body = getComputedStyle(document.body);
+    const summary = document.querySelector('.row .cell.summary');
+    const list = document.querySelector('.list') ?? document.body;
+    return {
+      background: body.backgroundColor,
+      text: summary ? getComputedStyle(summary).color : body.color,
+      border: getComputedStyle(list).borderTopColor,
+    };
+  });
+}
+
+/** Switches the colour theme the way a person does: Preferences: Color Theme, then its name. */
+async function setTheme(theme: string): Promise<void> {
+  const { workbench } = e2e();
+  await workbench.runCommand('Preferences: Color Theme');
+  await workbench.answerQuickInput(theme);
+}
+
+/** The colour theme in use: the row Preferences: Color Theme opens on. */
+async function currentTheme(): Promise<string> {
+  const { workbench } = e2e();
+  await workbench.runCommand('Preferences: Color Theme');
+  const row = workbench.quickInput.locator('.monaco-list-row.focused .label-name').first();
+  await row.waitFor({ timeout: 10_000 });
+  const name = (await row.innerText()).trim();
+  await workbench.dismissQuickInput();
+  return name;
 }
 
 /**
@@ -74,21 +113,18 @@ async function pickItem(label: string): Promise<void> {
   const row = workbench.quickInput.locator('.monaco-list-row', { hasText: label }).first();
   // Not a click: over a webview the list can count as hidden, or the click lands elsewhere.
   await row.waitFor({ state: 'attached', timeout: 15_000 });
+  // Keys go where focus is: until the pick has it (it takes it a moment after it shows), they
+  // would land in the panel.
+  const box = workbench.quickInput.locator('.quick-input-header input.input').first();
+  await workbench.page
+    .waitForFunction(
+      () => document.activeElement?.closest('.quick-input-widget') != null,
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => box.focus());
   await workbench.page.keyboard.type(label);
   await workbench.page.waitForTimeout(300);
-  await workbench.page.keyboard.press('Enter');
-}
-
-/** Answers VS Code's simple file dialog with a path, once it has filled in its own. */
-async function answerFileDialog(file: string): Promise<void> {
-  const { workbench } = e2e();
-  const input = workbench.quickInput.locator('.quick-input-header input.input').first();
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  const deadline = Date.now() + 10_000;
-  while ((await input.inputValue()) === '' && Date.now() < deadline)
-    await workbench.page.waitForTimeout(100);
-  await workbench.page.waitForTimeout(300);
-  await input.fill(file);
   await workbench.page.keyboard.press('Enter');
 }
 
@@ -137,11 +173,22 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
       rows.some((r) => /\+OK/.test(r)),
       JSON.stringify(rows),
     );
+    // The panel takes its colours from the theme, in the three kinds VS Code has.
+    const start = await currentTheme();
+    await setTheme('Dark Modern');
+    const dark = await themed(frame, 'vscode-dark');
     await workbench.screenshot('panel-redis-dark');
-    await setTheme('Default Light Modern');
-    await workbench.page.waitForTimeout(1500);
+    await setTheme('Light Modern');
+    const light = await themed(frame, 'vscode-light');
     await workbench.screenshot('panel-redis-light');
-    await setTheme(undefined);
+    await setTheme('Dark High Contrast');
+    const contrast = await themed(frame, 'vscode-high-contrast');
+    await workbench.screenshot('panel-redis-high-contrast');
+    await setTheme(start);
+    assert.notEqual(light.background, dark.background);
+    assert.notEqual(light.text, dark.text);
+    assert.notEqual(contrast.background, light.background);
+    assert.notEqual(contrast.border, light.border, 'high contrast draws its own borders');
   });
 
   it('filters, shows the detail with hex, and resends a frame', async () => {
@@ -329,10 +376,10 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     const target = path.join(server.workspace, 'saved.linetap');
     await workbench.runCommand('Linetap: Save Capture');
     await pickItem('redis e2e');
-    await answerFileDialog(target);
+    await workbench.answerFileDialog(target);
     await waitFor(() => fs.existsSync(target), 'the saved capture');
     await workbench.runCommand('Linetap: Open Capture');
-    await answerFileDialog(target);
+    await workbench.answerFileDialog(target);
     const viewer = await workbench.webviewFrame('.source-title:text("saved.linetap")', 30_000);
     await waitForRow(viewer, '"hello world"');
     await workbench.screenshot('capture-viewer');

@@ -135,6 +135,19 @@ export class Workbench {
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
   }
 
+  /** Answers VS Code's simple file dialog (Open, Save As) with a path. */
+  async answerFileDialog(file: string): Promise<void> {
+    const input = this.quickInput.locator('.quick-input-header input.input').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog fills in its folder first; typing before that gets overwritten.
+    const deadline = Date.now() + 10_000;
+    while ((await input.inputValue()) === '' && Date.now() < deadline)
+      await this.page.waitForTimeout(100);
+    await this.page.waitForTimeout(300);
+    await input.fill(file);
+    await this.page.keyboard.press('Enter');
+  }
+
   /** Closes whatever quick input is open (a palette, a picker, a prompt). */
   async dismissQuickInput(): Promise<void> {
     for (let i = 0; i < 3 && (await this.quickInput.isVisible()); i++) {
