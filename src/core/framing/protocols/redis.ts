@@ -86,12 +86,12 @@ class RedisFramer extends SegmentFramer {
   protected override onSegment(): void {
     const reader = this._reader;
     const next = this._inData
-      ? // The payload without its \r\n: one view, not a view and then a shorter one.
+      ? // The payload without its \r\n.
         reader.data(
-          this.segmentHeadOf(this.wholeLength - 2),
+          this.rawHeadOf(this.wholeLength - 2),
           this.endsWithCrlf() ? undefined : this.lastTwoBytes(),
         )
-      : reader.line(this.segmentLine());
+      : reader.line(this.rawLine());
     const value = reader.takeValue();
     if (value !== undefined) {
       let ann: Annotation;
@@ -134,7 +134,7 @@ class RedisFramer extends SegmentFramer {
     this._conn.requests++;
     const cmd = describeCommand(v);
     if (!cmd.answered) return cmd.ann;
-    if (v.kind === 'garbage' || this._expectsReply(cmd.name, cmd.sub, cmd.rest)) {
+    if (v.kind === 'garbage' || this._expectsReply(cmd.name, cmd.sub, cmd.args)) {
       this._conn.pending.push(this.frameCount, requestInfo(cmd.name, cmd.argc));
       return cmd.ann;
     }
@@ -142,10 +142,10 @@ class RedisFramer extends SegmentFramer {
   }
 
   /** CLIENT REPLY OFF/SKIP silence the server; everything else is answered. */
-  private _expectsReply(name: string, sub: string | undefined, rest: readonly Arg[]): boolean {
+  private _expectsReply(name: string, sub: string | undefined, args: readonly Arg[]): boolean {
     const conn = this._conn;
-    if (name === 'CLIENT' && sub === 'REPLY' && rest.length === 2) {
-      const mode = commandName(rest[1].data);
+    if (name === 'CLIENT' && sub === 'REPLY' && args.length === 3) {
+      const mode = commandName(args[2].text);
       if (mode === 'ON') {
         conn.repliesOff = conn.skipNext = false;
         return true;
@@ -169,7 +169,9 @@ class RedisFramer extends SegmentFramer {
   // ---- server side ---------------------------------------------------------------------------
 
   private _reply(v: RespValue): Annotation {
-    if (v.kind === 'garbage') return { kind: 'event', summary: quote(v.data) };
+    if (v.kind === 'garbage') {
+      return { kind: 'event', summary: quote(Buffer.from(v.text, 'latin1')) };
+    }
     // Built once, in one shape: a reply per frame is the hot path of a pipelined redis.
     const fields = valueFields(v);
     const re = this._pair(v, fields);
@@ -190,14 +192,14 @@ class RedisFramer extends SegmentFramer {
       first !== undefined &&
       first.length <= 16 &&
       (first.type === Resp.Bulk || first.type === Resp.Simple)
-        ? first.data.toString('latin1').toLowerCase()
+        ? first.text.toLowerCase()
         : '';
     if ((v.type === Resp.Push || v.type === Resp.Array) && CONFIRMATIONS.has(word)) {
       const re = this._confirm(word);
       if (re !== undefined || v.type === Resp.Push) {
         const count = v.items[2];
         if (count !== undefined && count.type === Resp.Integer) {
-          const n = Number(count.data.toString('latin1'));
+          const n = Number(count.text);
           conn.subscribed = n > 0;
           fields.subscriptions = n;
         }
@@ -209,11 +211,7 @@ class RedisFramer extends SegmentFramer {
       if (word !== '') fields.push = word;
       return PUSH;
     }
-    if (
-      conn.monitoring &&
-      v.type === Resp.Simple &&
-      MONITOR_LINE.test(v.data.toString('latin1', 0, 32))
-    ) {
+    if (conn.monitoring && v.type === Resp.Simple && MONITOR_LINE.test(head(v.text, 32))) {
       fields.push = 'monitor';
       return PUSH;
     }
@@ -253,7 +251,8 @@ class RedisFramer extends SegmentFramer {
 }
 
 function requestInfo(name: string, argc: number): RedisRequest {
-  const pubsub = name.toLowerCase();
+  // Only (P|S)(UN)SUBSCRIBE, 9 to 12 letters, need the lowercase name.
+  const pubsub = name.length >= 9 && name.length <= 12 ? name.toLowerCase() : '';
   if (CONFIRMATIONS.has(pubsub) && (argc > 1 || !SUBSCRIBES.has(pubsub))) {
     return { name, pubsub, expect: argc - 1, got: 0 };
   }
@@ -265,12 +264,12 @@ function replyName(v: RespValue): string {
   const c = String.fromCharCode(v.type);
   switch (v.type) {
     case Resp.Simple: {
-      const text = v.data.toString('latin1', 0, 33);
+      const text = head(v.text, 33);
       return /^[A-Za-z0-9_.-]{1,32}$/.test(text) ? c + text : c;
     }
     case Resp.Error:
     case Resp.BlobError: {
-      const code = /^[A-Za-z0-9_.-]{1,32}(?= |$)/.exec(v.data.toString('latin1', 0, 33));
+      const code = /^[A-Za-z0-9_.-]{1,32}(?= |$)/.exec(head(v.text, 33));
       return code === null ? c : c + code[0];
     }
     case Resp.Bulk:
@@ -279,6 +278,11 @@ function replyName(v: RespValue): string {
     default:
       return v.type < 0 ? '|' : c;
   }
+}
+
+/** The first `n` characters of `text` (bytes, for RespItem.text). */
+function head(text: string, n: number): string {
+  return text.length > n ? text.slice(0, n) : text;
 }
 
 /** A value's name, summary and fields, with no pairing. */
@@ -298,21 +302,21 @@ function addValueFields(v: RespValue, fields: Fields): void {
     case Resp.BigNumber:
     case Resp.Double: {
       // Numbers JSON can carry exactly; the text otherwise (big numbers, inf, nan).
-      const text = v.data.toString('latin1', 0, 64);
+      const text = head(v.text, 64);
       const n = Number(text);
       const exact = v.type === Resp.Double ? Number.isFinite(n) : Number.isSafeInteger(n);
       fields.value = exact ? n : text;
       break;
     }
     case Resp.Boolean:
-      fields.value = v.data[0] === 0x74;
+      fields.value = v.text.charCodeAt(0) === 0x74;
       break;
     case Resp.Null:
       fields.null = true;
       break;
     case Resp.Error:
     case Resp.BlobError: {
-      const code = /^\S{1,32}/.exec(v.data.toString('latin1', 0, 33));
+      const code = /^\S{1,32}/.exec(head(v.text, 33));
       if (code !== null) fields.error = code[0];
       if (v.type === Resp.BlobError) fields.length = v.length;
       break;

@@ -6,7 +6,7 @@
  */
 import { EMPTY } from '../../bytes';
 import { article, checkLine, quote, WarningBag } from './protocol';
-import type { SegmentLine } from './segmentFramer';
+import type { RawSegment, SegmentLine } from './segmentFramer';
 
 /** Deepest nesting accepted; deeper values get a violation and the reader starts afresh. */
 export const RESP_MAX_DEPTH = 128;
@@ -56,8 +56,12 @@ export function respTypeWord(type: number): string {
 /** A value inside the top-level aggregate, as far as summaries and pairing need it. */
 export interface RespItem {
   readonly type: number;
-  /** A scalar's bytes (bulk data, or the line after the type byte), cut to the reader's keep. */
-  readonly data: Buffer;
+  /**
+   * A scalar's bytes (bulk data, or the line after the type byte), cut to the reader's keep, as
+   * latin1 text: one character per byte. Annotations are made of strings, and one string per
+   * scalar costs less than a Buffer copy and the strings each reader would make of it.
+   */
+  readonly text: string;
   /** Bulk or line length, or element count for aggregates (pairs for maps); -1 for null. */
   readonly length: number;
 }
@@ -66,7 +70,7 @@ export interface RespItem {
 export interface RespValue extends RespItem {
   /**
    * `value`: a RESP value; `inline`: a client line that is not multibulk (an inline command,
-   * whose text is `data`); `garbage`: a line that starts no RESP value.
+   * whose bytes are `text`); `garbage`: a line that starts no RESP value.
    */
   readonly kind: 'value' | 'inline' | 'garbage';
   /** The first elements of a top-level aggregate, at most the reader's `maxItems`. */
@@ -92,9 +96,10 @@ export interface RespReaderOptions {
   readonly lineKeep: number;
 }
 
-/** Bytes kept of a top-level bulk for its summary (quote() shows 40 characters). */
-const TOP_KEEP = 256;
+/** Bytes kept of a top-level bulk for its summary: 40 characters of up to 4 bytes each. */
+const TOP_KEEP = 160;
 const BAD = -2;
+const NO_ITEMS: readonly RespItem[] = Object.freeze([]);
 /** Types whose value is the rest of their line. */
 const LINE_SCALARS = new Set<number>([
   Resp.Simple,
@@ -118,10 +123,24 @@ export class RespReader {
   private _stack: Level[] = [];
   private _bulkType = 0;
   private _bulkLength = 0;
-  private _done: RespValue | undefined;
+  /** The last value finished; one object, refilled for each value (see takeValue). */
+  private readonly _value: { -readonly [K in keyof RespValue]: RespValue[K] } = {
+    kind: 'value',
+    type: -1,
+    text: '',
+    length: 0,
+    items: NO_ITEMS,
+    attributes: 0,
+    warnings: new WarningBag(),
+    broken: false,
+    remainder: false,
+  };
+  private _done = false;
+  /** The warnings bag went out with the last value: reused only if that left it empty. */
+  private _lent = false;
   // The value being read.
   private _type = -1;
-  private _data: Buffer = EMPTY;
+  private _text = '';
   private _length = 0;
   private _items: RespItem[] = [];
   private _attributes = 0;
@@ -133,52 +152,63 @@ export class RespReader {
     this.nextKeep = _options.lineKeep;
   }
 
-  /** The value finished by the last segment, if any (taking it clears it). */
+  /**
+   * The value finished by the last segment, if any (taking it clears it). Read it before the
+   * next segment: the reader refills the same object, saving an allocation per frame.
+   */
   takeValue(): RespValue | undefined {
-    const v = this._done;
-    this._done = undefined;
-    return v;
+    if (!this._done) return undefined;
+    this._done = false;
+    return this._value;
   }
 
-  /** A header line (ending in `\n`). Returns the byte count to read next, or 0 for a line. */
-  line(line: SegmentLine): number {
+  /**
+   * A header line (ending in `\n`; see SegmentFramer.rawLine). Returns the byte count to read
+   * next, or 0 for a line.
+   */
+  line(line: RawSegment): number {
     if (line.ending === 'lf') {
-      this._warnings.addAll(checkLine(EMPTY, line, { crlf: true, protocol: 'RESP' }));
+      const bare = { content: EMPTY, ending: line.ending };
+      this._bag().addAll(checkLine(EMPTY, bare, { crlf: true, protocol: 'RESP' }));
     }
-    const c = line.content;
+    const { buf, start, kept } = line;
+    const end = start + kept;
+    const t = kept > 0 ? buf[start] : -1;
     const depth = this._stack.length;
     // The rest of a broken command is RESP, not inline commands.
-    if (depth === 0 && this._options.commands && this._debt === 0 && c[0] !== Resp.Array) {
-      this._data = c;
+    if (depth === 0 && this._options.commands && this._debt === 0 && t !== Resp.Array) {
+      this._text = latin1(buf, start, end);
       this._length = line.length;
       this._finish('inline');
       return 0;
     }
-    if (c.length === 0) return this._bad('an empty line where a RESP value should start', line);
-    const t = c[0];
+    if (kept === 0) return this._bad('an empty line where a RESP value should start', line);
     const word = TYPE_WORDS[t];
     if (word === undefined) {
       return this._bad(
-        `unknown RESP type byte ${quote(c.subarray(0, 1))} at the start of a line`,
+        `unknown RESP type byte ${quote(buf.subarray(start, start + 1))} at the start of a line`,
         line,
       );
     }
     if (this._options.commands && depth > 0 && t !== Resp.Bulk) {
-      this._warnings.add(
+      this._bag().add(
         'violation',
-        `a command holds ${quote(c.subarray(0, 1))} (${word}) where redis-server accepts ` +
-          'only bulk strings ($)',
+        `a command holds ${quote(buf.subarray(start, start + 1))} (${word}) where ` +
+          'redis-server accepts only bulk strings ($)',
       );
     }
     switch (t) {
       case Resp.Bulk:
       case Resp.BlobError:
       case Resp.Verbatim: {
-        const n = parseLength(c);
-        if (n === -1 && t === Resp.Bulk) return this._scalar(t, EMPTY, -1);
+        const n = parseLength(buf, start, end);
+        if (n === -1 && t === Resp.Bulk) return this._scalar(t, EMPTY, 0, 0, -1);
         if (n < 0) {
           const what = `${article(word)} ${word} header`;
-          return this._bad(`bad length ${quote(c.subarray(1), 24)} in ${what}`, line);
+          return this._bad(
+            `bad length ${quote(buf.subarray(start + 1, end), 24)} in ${what}`,
+            line,
+          );
         }
         this._bulkType = t;
         this._bulkLength = n;
@@ -192,11 +222,12 @@ export class RespReader {
       case Resp.Set:
       case Resp.Push:
       case Resp.Attribute: {
-        const n = parseLength(c);
-        if (n === -1 && t === Resp.Array) return this._scalar(t, EMPTY, -1);
+        const n = parseLength(buf, start, end);
+        if (n === -1 && t === Resp.Array) return this._scalar(t, EMPTY, 0, 0, -1);
         if (n < 0) {
           const what = `${article(word)} ${word}`;
-          return this._bad(`bad element count ${quote(c.subarray(1), 24)} in ${what}`, line);
+          const count = quote(buf.subarray(start + 1, end), 24);
+          return this._bad(`bad element count ${count} in ${what}`, line);
         }
         if (depth >= RESP_MAX_DEPTH) {
           // Its elements are known to follow, and the frames they make belong to this value.
@@ -207,36 +238,39 @@ export class RespReader {
         return this._open(t, n, depth);
       }
       default: {
-        const text = c.subarray(1);
-        const problem = checkScalar(t, text.toString('latin1'));
-        if (problem) this._warnings.add('violation', `${quote(c, 24)} is not ${problem}`);
-        return this._scalar(t, text, line.length - 1);
+        const problem = checkScalar(t, buf, start + 1, end);
+        if (problem) {
+          this._bag().add('violation', `${quote(buf.subarray(start, end), 24)} is not ${problem}`);
+        }
+        return this._scalar(t, buf, start + 1, end, line.length - 1);
       }
     }
   }
 
   /**
-   * The payload of a bulk, blob error or verbatim string, with its `\r\n`: `head` is its first
-   * bytes, `badEnd` its last two bytes when they are not `\r\n`. Returns 0: a line comes next.
+   * The payload of a bulk, blob error or verbatim string, with its `\r\n`: `head` holds its
+   * first bytes (SegmentFramer.rawHeadOf), `badEnd` its last two bytes when they are not `\r\n`.
+   * Returns 0: a line comes next.
    */
-  data(head: Buffer, badEnd: Buffer | undefined): number {
+  data(head: RawSegment, badEnd: Buffer | undefined): number {
     const n = this._bulkLength;
     const word = TYPE_WORDS[this._bulkType];
     this.nextKeep = this._options.lineKeep;
     if (badEnd !== undefined) {
-      this._warnings.add(
+      this._bag().add(
         'violation',
         `the ${n}-byte ${word} does not end with \\r\\n where its length says (it ends ` +
           `${quote(badEnd)}): the length does not match the data; readers take the next ` +
           'bytes as the next value, and so does this framer',
       );
-    } else if (this._bulkType === Resp.Verbatim && (n < 4 || head[3] !== 0x3a)) {
-      this._warnings.add(
-        'violation',
-        'a verbatim string must start with a 3-letter format and ":"',
-      );
+    } else if (
+      this._bulkType === Resp.Verbatim &&
+      (n < 4 || head.kept < 4 || head.buf[head.start + 3] !== 0x3a)
+    ) {
+      this._bag().add('violation', 'a verbatim string must start with a 3-letter format and ":"');
     }
-    return this._scalar(this._bulkType, head.length > n ? head.subarray(0, n) : head, n);
+    const end = head.start + Math.min(head.kept, n);
+    return this._scalar(this._bulkType, head.buf, head.start, end, n);
   }
 
   /** What was missing when the stream ended inside a value; `got` is the partial segment. */
@@ -269,20 +303,29 @@ export class RespReader {
     const c = line.content;
     if (inData) {
       const n = this._bulkLength;
-      this._scalar(this._bulkType, head.length > n ? head.subarray(0, n) : head, n);
+      this._scalar(this._bulkType, head, 0, Math.min(head.length, n), n);
     } else if (this._stack.length === 0 && line.length > 0) {
       if (this._options.commands && this._debt === 0 && c[0] !== Resp.Array) {
-        this._data = c;
+        this._text = latin1(c, 0, c.length);
         this._length = line.length;
         this._finish('inline');
       } else if (LINE_SCALARS.has(c[0])) {
-        this._scalar(c[0], c.subarray(1), line.length - 1);
+        this._scalar(c[0], c, 1, c.length, line.length - 1);
       }
     }
-    if (this._done === undefined && (this._type >= 0 || this._attributes > 0)) {
+    if (!this._done && (this._type >= 0 || this._attributes > 0)) {
       this._finish('value');
     }
     return this.takeValue();
+  }
+
+  /** The warnings of the value being read (see _lent). */
+  private _bag(): WarningBag {
+    if (this._lent) {
+      this._lent = false;
+      if (this._warnings.size > 0) this._warnings = new WarningBag();
+    }
+    return this._warnings;
   }
 
   private _isItem(depth: number): boolean {
@@ -293,17 +336,16 @@ export class RespReader {
     );
   }
 
-  private _scalar(type: number, data: Buffer, length: number): number {
+  /** A scalar whose kept bytes are `buf[start, end)`: text only for what annotations show. */
+  private _scalar(type: number, buf: Buffer, start: number, end: number, length: number): number {
     const depth = this._stack.length;
     if (depth === 0) {
       this._type = type;
-      this._data = data;
+      this._text = latin1(buf, start, end);
       this._length = length;
     } else if (this._isItem(depth)) {
-      // A copy: a view would hold its whole read buffer until the value completes.
-      const copy = Buffer.allocUnsafe(Math.min(data.length, this._options.itemKeep));
-      data.copy(copy, 0, 0, copy.length);
-      this._items.push({ type, data: copy, length });
+      const text = latin1(buf, start, Math.min(end, start + this._options.itemKeep));
+      this._items.push({ type, text, length });
     }
     this._complete();
     return 0;
@@ -316,7 +358,7 @@ export class RespReader {
       this._type = type;
       this._length = count;
     } else if (this._isItem(depth)) {
-      this._items.push({ type, data: EMPTY, length: count });
+      this._items.push({ type, text: '', length: count });
     }
     const elements = type === Resp.Map || type === Resp.Attribute ? count * 2 : count;
     if (elements > 0) this._stack.push({ type, remaining: elements });
@@ -343,8 +385,8 @@ export class RespReader {
    * the values its levels still expect (with the `opened` elements of the bad line itself, which
    * takes `slot` places) come as frames of their own that answer no request.
    */
-  private _bad(message: string, line: SegmentLine, opened = 0, slot = 1): number {
-    this._warnings.add('violation', `${message}; reading on from the next line`);
+  private _bad(message: string, line: RawSegment, opened = 0, slot = 1): number {
+    this._bag().add('violation', `${message}; reading on from the next line`);
     const stack = this._stack;
     if (stack.length > 0) {
       let rest = opened - slot;
@@ -357,7 +399,7 @@ export class RespReader {
     } else if (this._attributes > 0) {
       this._finish('value', true);
     } else {
-      this._data = line.content;
+      this._text = latin1(line.buf, line.start, line.start + line.kept);
       this._length = line.length;
       this._finish('garbage', true);
     }
@@ -368,61 +410,84 @@ export class RespReader {
     const remainder = this._debt > 0;
     if (remainder) this._debt--;
     this._debt += rest;
-    this._done = {
-      kind,
-      type: this._type,
-      data: this._data,
-      length: this._length,
-      items: this._items,
-      attributes: this._attributes,
-      warnings: this._warnings,
-      broken,
-      remainder,
-    };
-    this._stack = [];
+    const v = this._value;
+    v.kind = kind;
+    v.type = this._type;
+    v.text = this._text;
+    v.length = this._length;
+    v.items = this._items.length > 0 ? this._items : NO_ITEMS;
+    v.attributes = this._attributes;
+    v.warnings = this._bag();
+    v.broken = broken;
+    v.remainder = remainder;
+    this._done = true;
+    this._lent = true;
+    // Emptied by the value's end, except after a violation (setting length is slow).
+    if (this._stack.length > 0) this._stack = [];
     this._type = -1;
-    this._data = EMPTY;
+    this._text = '';
     this._length = 0;
-    this._items = [];
+    // The value keeps its items; an empty list is shared.
+    if (this._items.length > 0) this._items = [];
     this._attributes = 0;
-    this._warnings = new WarningBag();
     this.nextKeep = this._options.lineKeep;
   }
 }
 
 /**
- * The signed length after a header's type byte: a whole number, or -1; BAD for anything else
- * (signs other than a lone "-1", spaces, empty, more digits than a safe integer holds).
+ * `buf[start, end)` as latin1 text. Buffer.toString is a C++ call of some 50 ns; command names,
+ * statuses and small numbers are made faster in JS, where one-character strings are cached.
  */
-function parseLength(c: Buffer): number {
-  const end = c.length;
-  if (end === 3 && c[1] === 0x2d && c[2] === 0x31) return -1;
-  if (end < 2 || end > 16) return BAD;
+function latin1(buf: Buffer, start: number, end: number): string {
+  if (end - start > 8) return buf.toString('latin1', start, end);
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(buf[i]);
+  return text;
+}
+
+/**
+ * The signed length after the type byte of the header `buf[start, end)`: a whole number, or -1;
+ * BAD for anything else (signs other than a lone "-1", spaces, empty, more digits than a safe
+ * integer holds).
+ */
+function parseLength(buf: Buffer, start: number, end: number): number {
+  const size = end - start;
+  if (size === 3 && buf[start + 1] === 0x2d && buf[start + 2] === 0x31) return -1;
+  if (size < 2 || size > 16) return BAD;
   let n = 0;
-  for (let i = 1; i < end; i++) {
-    const d = c[i] - 0x30;
+  for (let i = start + 1; i < end; i++) {
+    const d = buf[i] - 0x30;
     if (d < 0 || d > 9) return BAD;
     n = n * 10 + d;
   }
   return n;
 }
 
-const INTEGER_RE = /^[+-]?[0-9]+$/;
+/** `/^[+-]?[0-9]+$/` on `buf[start, end)`, without making a string of it. */
+function isInteger(buf: Buffer, start: number, end: number): boolean {
+  let i = start < end && (buf[start] === 0x2b || buf[start] === 0x2d) ? start + 1 : start;
+  if (i >= end) return false;
+  for (; i < end; i++) if (buf[i] < 0x30 || buf[i] > 0x39) return false;
+  return true;
+}
+
 const DOUBLE_RE = /^(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?inf|nan)$/;
 
-/** What a line scalar should be when its text is wrong, or undefined when it is fine. */
-function checkScalar(type: number, text: string): string | undefined {
+/** What the line scalar `buf[start, end)` should be when it is wrong, or undefined when fine. */
+function checkScalar(type: number, buf: Buffer, start: number, end: number): string | undefined {
   switch (type) {
     case Resp.Integer:
-      return INTEGER_RE.test(text) ? undefined : 'an integer';
+      return isInteger(buf, start, end) ? undefined : 'an integer';
     case Resp.BigNumber:
-      return INTEGER_RE.test(text) ? undefined : 'a big number';
+      return isInteger(buf, start, end) ? undefined : 'a big number';
     case Resp.Double:
-      return DOUBLE_RE.test(text) ? undefined : 'a double';
+      return DOUBLE_RE.test(latin1(buf, start, end)) ? undefined : 'a double';
     case Resp.Boolean:
-      return text === 't' || text === 'f' ? undefined : 'a boolean (#t or #f)';
+      return end - start === 1 && (buf[start] === 0x74 || buf[start] === 0x66)
+        ? undefined
+        : 'a boolean (#t or #f)';
     case Resp.Null:
-      return text === '' ? undefined : 'a null (_ alone)';
+      return end === start ? undefined : 'a null (_ alone)';
     default:
       return undefined;
   }

@@ -1,5 +1,5 @@
 /** One-line summaries of RESP values, in RESP's own notation, for the redis framer. */
-import { quoteText, shortText } from './protocol';
+import { escapeHead } from './protocol';
 import { Resp, type RespItem, type RespValue } from './resp';
 
 /** Width of the element list in an aggregate's summary. */
@@ -13,6 +13,30 @@ const BRACKETS: Readonly<Record<number, string>> = {
   [Resp.Attribute]: '{}',
 };
 
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+
+/**
+ * shortText() of the bytes `text` holds one per character (RespItem.text), without turning
+ * them into a Buffer and back for plain ASCII.
+ */
+export function shortLatin1(text: string, fullLength: number, max: number): string {
+  let shown = text.length > max + 1 ? text.slice(0, max + 1) : text;
+  let seen = shown.length;
+  if (!PRINTABLE.test(shown)) {
+    // As shortText: escapes and UTF-8, where a character may take up to 4 bytes.
+    const wide = text.length > max * 4 ? text.slice(0, max * 4) : text;
+    shown = escapeHead(Buffer.from(wide, 'latin1'), max);
+    seen = wide.length;
+  }
+  if (shown.length > max) return shown.slice(0, max) + '…';
+  return seen < fullLength ? shown + '…' : shown;
+}
+
+/** quoteText() of latin1 text, as shortLatin1. */
+export function quoteLatin1(text: string, fullLength: number, max: number): string {
+  return `"${shortLatin1(text, fullLength, max)}"`;
+}
+
 /**
  * One line for a value, in RESP's own notation: `+OK`, `-ERR unknown…`, `:42`, `(nil)`,
  * `$11 "hello world"`, `*3 ["c", "b", "a"]`, `%1 {"a": 1}`, with `|n ` first for attributes.
@@ -24,19 +48,19 @@ export function summarizeValue(v: RespValue): string {
   switch (t) {
     case Resp.Simple:
     case Resp.Error:
-      return prefix + c + shortText(v.data, v.length, 80);
+      return prefix + c + shortLatin1(v.text, v.length, 80);
     case Resp.Integer:
     case Resp.Double:
     case Resp.BigNumber:
     case Resp.Boolean:
-      return prefix + c + shortText(v.data, v.length, 64);
+      return prefix + c + shortLatin1(v.text, v.length, 64);
     case Resp.Null:
       return prefix + '(nil)';
     case Resp.Bulk:
     case Resp.BlobError:
     case Resp.Verbatim:
       return (
-        prefix + (v.length < 0 ? '(nil)' : `${c}${v.length} ${quoteText(v.data, v.length, 40)}`)
+        prefix + (v.length < 0 ? '(nil)' : `${c}${v.length} ${quoteLatin1(v.text, v.length, 40)}`)
       );
     case Resp.Array:
     case Resp.Map:
@@ -71,17 +95,17 @@ function renderItem(item: RespItem): string {
   switch (t) {
     case Resp.Bulk:
     case Resp.Verbatim:
-      return item.length < 0 ? '(nil)' : quoteText(item.data, item.length, 24);
+      return item.length < 0 ? '(nil)' : quoteLatin1(item.text, item.length, 24);
     case Resp.BlobError:
-      return c + quoteText(item.data, item.length, 24);
+      return c + quoteLatin1(item.text, item.length, 24);
     case Resp.Simple:
     case Resp.Error:
     case Resp.Boolean:
-      return c + shortText(item.data, item.length, 24);
+      return c + shortLatin1(item.text, item.length, 24);
     case Resp.Integer:
     case Resp.Double:
     case Resp.BigNumber:
-      return shortText(item.data, item.length, 24);
+      return shortLatin1(item.text, item.length, 24);
     case Resp.Null:
       return '(nil)';
     default: {

@@ -22,6 +22,21 @@ export interface SegmentLine {
   readonly ending: 'crlf' | 'lf' | 'none';
 }
 
+/**
+ * The kept head of the current segment, without a view: its bytes are `buf[start, start + kept)`,
+ * what segmentHeadOf / segmentLine would view. A view costs more than the parsing of a short
+ * line, so hot parsers read these bytes in place. One scratch object per framer, refilled by
+ * each call: read it at once, never keep it (`buf` may be the chunk being fed).
+ */
+export interface RawSegment {
+  buf: Buffer;
+  start: number;
+  kept: number;
+  /** For rawLine(): the whole content length and the ending, as in SegmentLine. */
+  length: number;
+  ending: SegmentLine['ending'];
+}
+
 /** A Framer whose segments survive oversize cuts and partial flushes, with bounded copies. */
 export abstract class SegmentFramer extends Framer {
   /** Head bytes to keep of each segment from the next one on (set in onSegment or constructor). */
@@ -39,6 +54,7 @@ export abstract class SegmentFramer extends Framer {
   private _beforeLast = -1;
   private _continued = false;
   private _sinceEnd = 0;
+  private readonly _raw: RawSegment = { buf: EMPTY, start: 0, kept: 0, length: 0, ending: 'none' };
 
   /** @internal */
   override collect(buf: Buffer, start: number, end: number): void {
@@ -62,6 +78,7 @@ export abstract class SegmentFramer extends Framer {
     }
     this._len = 0;
     this._view = EMPTY;
+    this._raw.buf = EMPTY;
     this._owned = undefined;
     this._ownedLen = 0;
     this._last = this._beforeLast = -1;
@@ -121,6 +138,37 @@ export abstract class SegmentFramer extends Framer {
     const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
     const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
     return { content: this._headOf(length), length, ending };
+  }
+
+  /** segmentHeadOf(n) without a view (see RawSegment). */
+  protected rawHeadOf(n: number): RawSegment {
+    return this._rawOf(Math.min(n, this._len));
+  }
+
+  /** segmentLine() without a view (see RawSegment). */
+  protected rawLine(): RawSegment {
+    const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
+    const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
+    const raw = this._rawOf(length);
+    raw.length = length;
+    raw.ending = ending;
+    return raw;
+  }
+
+  /** The bytes _headOf(n) would view. */
+  private _rawOf(n: number): RawSegment {
+    const raw = this._raw;
+    const size = Math.max(0, Math.min(n, this._keep));
+    if (this._owned !== undefined) {
+      raw.buf = this._owned;
+      raw.start = 0;
+      raw.kept = Math.min(size, this._ownedLen);
+    } else {
+      raw.buf = this._view;
+      raw.start = this._start;
+      raw.kept = size;
+    }
+    return raw;
   }
 
   /** The first `min(n, keep)` bytes of the segment, with a single view. */
