@@ -50,7 +50,8 @@ export class CaptureDocument implements vscode.CustomDocument {
     this.info = {
       kind: 'capture',
       title: name,
-      description: name,
+      // The header shows the title next to this: it says what the file holds, not its name.
+      description: '',
       framing: { c2s: '', s2c: '' },
       interactive: false,
     };
@@ -122,7 +123,7 @@ export class CaptureDocument implements vscode.CustomDocument {
     });
     const header = index.header;
     if (!header) return;
-    const base = `${this.info.title} · ${header.listen} → ${header.upstream} · recorded ${header.created}`;
+    const base = `${header.listen} → ${header.upstream} · recorded ${header.created}`;
     const r = this.reframing;
     this.info = {
       ...this.info,

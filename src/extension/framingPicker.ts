@@ -44,6 +44,7 @@ export async function pickFraming<T = never>(
   const picked = await vscode.window.showQuickPick(items, {
     title: options.title,
     placeHolder: options.placeHolder,
+    ignoreFocusOut: true,
   });
   if (!picked) return undefined;
   if (picked.choice === 'other') {

@@ -191,7 +191,11 @@ async function choosePolicy(
         policy: 'upstream' as const,
       },
     ],
-    { title, placeHolder: 'What to do with a request the capture has no answer for' },
+    {
+      title,
+      placeHolder: 'What to do with a request the capture has no answer for',
+      ignoreFocusOut: true,
+    },
   );
   if (!picked) return undefined;
   if (picked.policy === 'close') return { text: 'close', origin: 'user' };

@@ -1,4 +1,9 @@
-/** Quick picks shared by commands: which proxy, which connection, which direction. */
+/**
+ * Quick picks shared by commands: which proxy, which connection, which direction. They are
+ * steps of a longer command (Send Message asks all three, then the message), so they stay open
+ * when focus moves, as the input boxes after them do: a glance at the traffic panel, or a panel
+ * taking focus as frames arrive, must not cancel the command half way.
+ */
 import * as vscode from 'vscode';
 import type { ConnectionInfo } from '../core/proxy/proxyConnection';
 import { formatHostPort } from '../core/proxy/address';
@@ -18,7 +23,7 @@ export async function pickProxy(
   if (proxies.length === 1) return proxies[0];
   const picked = await vscode.window.showQuickPick(
     proxies.map((p) => ({ label: p.label, description: describeProxy(p), proxy: p })),
-    { placeHolder },
+    { placeHolder, ignoreFocusOut: true },
   );
   return picked?.proxy;
 }
@@ -48,7 +53,7 @@ export async function pickConnection(p: RunningProxy): Promise<ConnectionInfo | 
   if (open.length === 1) return open[0];
   const picked = await vscode.window.showQuickPick(
     open.map((c) => ({ label: `Connection ${c.id}`, description: describeConnection(c), c })),
-    { placeHolder: 'Which connection?' },
+    { placeHolder: 'Which connection?', ignoreFocusOut: true },
   );
   return picked?.c;
 }
@@ -68,7 +73,7 @@ export async function pickDirection(): Promise<Direction | undefined> {
         dir: 's2c' as const,
       },
     ],
-    { placeHolder: 'Send which way?' },
+    { placeHolder: 'Send which way?', ignoreFocusOut: true },
   );
   return picked?.dir;
 }

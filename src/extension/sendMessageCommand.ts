@@ -79,7 +79,10 @@ async function askMessage(history: readonly string[], dir: Direction): Promise<s
     const fresh = { label: '$(edit) New message…' };
     const picked = await vscode.window.showQuickPick(
       [fresh, ...history.map((m) => ({ label: m, description: previewBytes(m) }))],
-      { placeHolder: 'Type a new message, or pick a recent one to edit and send' },
+      {
+        placeHolder: 'Type a new message, or pick a recent one to edit and send',
+        ignoreFocusOut: true,
+      },
     );
     if (!picked) return undefined;
     if (picked !== fresh) value = picked.label;

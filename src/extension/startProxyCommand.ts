@@ -95,6 +95,7 @@ async function chooseProfile(
   const picked = await vscode.window.showQuickPick(items, {
     placeHolder: 'Start which proxy?',
     matchOnDescription: true,
+    ignoreFocusOut: true,
   });
   if (!picked) return undefined;
   if (picked.action === 'new') return askProfile();

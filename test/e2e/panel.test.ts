@@ -155,7 +155,8 @@ describe('the traffic panel, as a person uses it on redis traffic', function () 
     await redis.stop();
   });
 
-  it('streams redis-cli traffic into the panel with protocol summaries', async () => {
+  it('streams redis-cli traffic into the panel with protocol summaries', async function () {
+    this.timeout(180_000); // three theme switches through the palette
     const { workbench } = e2e();
     await startProfile('redis e2e');
     await workbench.waitForStatusBarItem(/redis e2e/, 20_000);

@@ -74,24 +74,10 @@ export class Workbench {
         // with it, or leave it inert for a moment: give up quickly and open it again.
         await input.fill(`>${title}`, { timeout: 5_000 });
         await row.waitFor({ state: 'visible', timeout: 5_000 });
-        const palette = await input.getAttribute('aria-label');
         await row.click();
-        // Done once the palette is gone: hidden, or replaced by the command's first step (VS Code
-        // reuses the widget, so it need not hide).
-        await this.page
-          .waitForFunction(
-            (label) => {
-              const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-              const box = widget?.querySelector('.quick-input-header input.input');
-              if (!widget || !box || widget.style.display === 'none' || !widget.offsetParent) {
-                return true;
-              }
-              return box.getAttribute('aria-label') !== label;
-            },
-            palette,
-            { timeout: 10_000 },
-          )
-          .catch(() => undefined);
+        // The palette hides, or VS Code reuses it for the command's first step: either way the
+        // step (if any) is settled by the time this wait ends.
+        await this.quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
         return;
       } catch (error) {
         const offered = await this.quickInput
