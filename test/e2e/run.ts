@@ -3,7 +3,10 @@
  * code-server + Chromium session, with an overall timeout, a screenshot of every failing test,
  * and code-server's process group always killed at the end.
  *
- * Usage: `npm run test:e2e [-- --grep TEXT] [--untrusted] [--timeout SECONDS]`
+ * Usage: `npm run test:e2e [-- --grep TEXT] [--untrusted] [--timeout SECONDS] [--theme dark]`
+ *
+ * `--theme dark` starts VS Code in Dark Modern and names screenshots `*-dark.png`, kept beside
+ * those of the default (light) run: `npm run test:e2e` runs the panel's tests in both.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,8 +20,19 @@ const { values: flags } = parseArgs({
     grep: { type: 'string' },
     untrusted: { type: 'boolean', default: false },
     timeout: { type: 'string', default: process.env.LINETAP_TEST_TIMEOUT ?? '900' },
+    theme: { type: 'string' },
   },
 });
+
+/** Themes a run can start in: the id VS Code's settings take, and the workbench's class. */
+const THEMES: Record<string, { id: string; kind: string }> = {
+  dark: { id: 'Dark Modern', kind: 'vs-dark' },
+};
+const theme = flags.theme === undefined ? undefined : THEMES[flags.theme];
+if (flags.theme !== undefined && !theme) {
+  throw new Error(`--theme ${flags.theme}: known themes are ${Object.keys(THEMES).join(', ')}`);
+}
+if (flags.theme) process.env.LINETAP_E2E_SCREENSHOT_SUFFIX = `-${flags.theme}`;
 
 const started = Date.now();
 
@@ -28,7 +42,8 @@ function note(message: string): void {
 }
 
 async function main(): Promise<number> {
-  fs.rmSync(e2eArtifactsDir, { recursive: true, force: true });
+  // A themed run adds its screenshots to the default run's.
+  if (!theme) fs.rmSync(e2eArtifactsDir, { recursive: true, force: true });
   fs.mkdirSync(e2eArtifactsDir, { recursive: true });
 
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -52,7 +67,16 @@ async function main(): Promise<number> {
     async beforeAll(this: Mocha.Context) {
       this.timeout(180_000);
       note('starting code-server and Chromium');
-      await startSession(note, { trustWorkspace: !flags.untrusted });
+      await startSession(note, {
+        trustWorkspace: !flags.untrusted,
+        settings: theme ? { 'workbench.colorTheme': theme.id } : undefined,
+      });
+      if (theme) {
+        await e2e()
+          .workbench.page.locator(`.monaco-workbench.${theme.kind}`)
+          .waitFor({ timeout: 15_000 });
+        note(`workbench in ${theme.id}`);
+      }
     },
     async afterEach(this: Mocha.Context) {
       const test = this.currentTest;

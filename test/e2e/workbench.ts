@@ -300,7 +300,8 @@ export class Workbench {
 
 /** Saves a PNG of the page under `test-artifacts/e2e/`, checking it is not empty. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
-  const file = path.join(e2eArtifactsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  const suffix = process.env.LINETAP_E2E_SCREENSHOT_SUFFIX ?? '';
+  const file = path.join(e2eArtifactsDir, `${name.replace(/[^\w.-]+/g, '-')}${suffix}.png`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await page.screenshot({ path: file });
   assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is empty`);
