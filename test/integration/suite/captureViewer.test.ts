@@ -78,3 +78,54 @@ describe('the capture viewer, on a capture with more frames than the panel ring 
     assert.deepEqual(Buffer.from(start!.detail!.bytes), Buffer.from(frames[0].bytes));
   });
 });
+
+describe('the capture viewer, on a malformed capture', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    await linetap();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linetap-it-malformed-'));
+  });
+  after(async () => {
+    await resetWindow();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows every frame it could read and names the lines it could not', async () => {
+    const file = path.join(dir, 'damaged.linetap');
+    const header = {
+      linetap: 1,
+      created: '2026-01-01T00:00:00.000Z',
+      listen: '127.0.0.1:7000',
+      upstream: 'localhost:6667',
+      framing: { c2s: 'crlf', s2c: 'crlf' },
+    };
+    const lines = [
+      JSON.stringify(header),
+      '{"e":"open","c":1,"t":0,"peer":"127.0.0.1:50000"}',
+      '{"e":"frame","c":1,"d":">","t":10,"text":"NICK a\\r\\n"}',
+      '{"e":"frame","c":1,"d":"<","t":20,"te', // line 4: cut in the middle
+      '{"e":"frame","c":1,"d":"<","t":30,"text":"PING :x\\r\\n"}',
+      'not json at all', // line 6
+      '{"e":"frame","c":1,"d":">","t":40,"text":"PONG :x\\r\\n"}',
+    ];
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    assert.equal(await vscode.commands.executeCommand('linetap.openCapture', file), true);
+    const loaded = await waitFor(
+      async () => {
+        const p = await probe(file, { rows: [0, 10] });
+        return p && !p.growing && p;
+      },
+      { timeout: 30_000, what: 'the viewer to read the capture' },
+    );
+    assert.deepEqual(
+      loaded.rows?.map((r) => r.summary),
+      ['NICK a\\r\\n', 'PING :x\\r\\n', 'PONG :x\\r\\n'],
+    );
+    const notice = loaded.problems.join('\n');
+    assert.match(notice, /2 lines could not be read/);
+    assert.match(notice, /line 4: /);
+    assert.match(notice, /line 6: /);
+  });
+});
