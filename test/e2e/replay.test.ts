@@ -43,6 +43,8 @@ describe('a person replays a capture from its viewer and reads the difference', 
     const { workbench } = e2e();
     const { page } = workbench;
     await workbench.openFile(CAPTURE);
+    // The title's buttons act on the editor they were drawn for: wait until this viewer is up.
+    await workbench.webviewFrame(`.source-title:text("${CAPTURE}")`, 30_000);
     await page.locator('.editor-actions .action-label[aria-label*="Replay Capture"]').click();
     // The server step is prefilled with the recorded upstream; keep it.
     await workbench.answerQuickInput(`127.0.0.1:${redis.port}`, /server/);
@@ -122,6 +124,8 @@ describe('a person replays a capture from its viewer and reads the difference', 
     const { page } = workbench;
     await workbench.runCommand('View: Close All Editors');
     await workbench.openFile(CAPTURE);
+    // The title's buttons act on the editor they were drawn for: wait until this viewer is up.
+    await workbench.webviewFrame(`.source-title:text("${CAPTURE}")`, 30_000);
     await page.locator('.editor-actions .action-label[aria-label*="Start Mock"]').click();
     await workbench.answerQuickInput('0', /1\/3\): listen/);
     await workbench.answerQuickInput('Close the connection', /2\/3\)/);
