@@ -5,10 +5,9 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { escapeBytes } from '../../../src/core/bytes';
-import { shortText } from '../../../src/core/framing/protocols/protocol';
+import { shortLatin1, shortText } from '../../../src/core/framing/protocols/protocol';
 import { redisProtocol } from '../../../src/core/framing/protocols/redis';
 import { commandName } from '../../../src/core/framing/protocols/redisCommands';
-import { shortLatin1 } from '../../../src/core/framing/protocols/respSummary';
 
 /** commandName as it was when it read Buffers. */
 function commandNameReference(data: Buffer): string {

@@ -117,11 +117,27 @@ const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
  * the value's size.
  */
 export function shortText(data: Buffer, fullLength: number, max: number): string {
-  let text = data.toString('latin1', 0, max + 1);
-  let seen = text.length;
+  return shortened(data.toString('latin1', 0, max + 1), data, fullLength, max);
+}
+
+/**
+ * shortText() of bytes held one per character in a string (latin1 text, as the RESP reader
+ * keeps them), without turning plain ASCII into a Buffer and back.
+ */
+export function shortLatin1(text: string, fullLength: number, max: number): string {
+  return shortened(text.length > max + 1 ? text.slice(0, max + 1) : text, text, fullLength, max);
+}
+
+/** The rule of shortText: `head` is the first `max + 1` bytes of `source` as latin1 text. */
+function shortened(head: string, source: Buffer | string, fullLength: number, max: number): string {
+  let text = head;
+  let seen = head.length;
   if (!PRINTABLE.test(text)) {
     // Escapes and UTF-8: a character may take up to 4 bytes.
-    const wide = data.subarray(0, max * 4);
+    const wide =
+      typeof source === 'string'
+        ? Buffer.from(source.slice(0, max * 4), 'latin1')
+        : source.subarray(0, max * 4);
     text = escapeHead(wide, max);
     seen = wide.length;
   }
@@ -132,6 +148,11 @@ export function shortText(data: Buffer, fullLength: number, max: number): string
 /** shortText in double quotes: `"hello world"`, `"line1\r\nline2"`, `"aaaa…"`. */
 export function quoteText(data: Buffer, fullLength: number, max: number): string {
   return `"${shortText(data, fullLength, max)}"`;
+}
+
+/** quoteText() of latin1 text, as shortLatin1. */
+export function quoteLatin1(text: string, fullLength: number, max: number): string {
+  return `"${shortLatin1(text, fullLength, max)}"`;
 }
 
 /** `a` or `an`, as spoken before a word or a number: `an array`, `an 8-byte`, `a 5-byte`. */

@@ -4,10 +4,9 @@
  */
 import { escapeBytes } from '../../bytes';
 import type { Annotation } from '../frame';
-import { quote } from './protocol';
+import { quote, quoteLatin1 } from './protocol';
 import type { RespValue } from './resp';
 import { splitInline } from './redisInline';
-import { quoteLatin1 } from './respSummary';
 
 /** redis-server refuses longer inline commands (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;

@@ -1,5 +1,5 @@
 /** One-line summaries of RESP values, in RESP's own notation, for the redis framer. */
-import { escapeHead } from './protocol';
+import { quoteLatin1, shortLatin1 } from './protocol';
 import { Resp, type RespItem, type RespValue } from './resp';
 
 /** Width of the element list in an aggregate's summary. */
@@ -12,30 +12,6 @@ const BRACKETS: Readonly<Record<number, string>> = {
   [Resp.Map]: '{}',
   [Resp.Attribute]: '{}',
 };
-
-const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
-
-/**
- * shortText() of the bytes `text` holds one per character (RespItem.text), without turning
- * them into a Buffer and back for plain ASCII.
- */
-export function shortLatin1(text: string, fullLength: number, max: number): string {
-  let shown = text.length > max + 1 ? text.slice(0, max + 1) : text;
-  let seen = shown.length;
-  if (!PRINTABLE.test(shown)) {
-    // As shortText: escapes and UTF-8, where a character may take up to 4 bytes.
-    const wide = text.length > max * 4 ? text.slice(0, max * 4) : text;
-    shown = escapeHead(Buffer.from(wide, 'latin1'), max);
-    seen = wide.length;
-  }
-  if (shown.length > max) return shown.slice(0, max) + '…';
-  return seen < fullLength ? shown + '…' : shown;
-}
-
-/** quoteText() of latin1 text, as shortLatin1. */
-export function quoteLatin1(text: string, fullLength: number, max: number): string {
-  return `"${shortLatin1(text, fullLength, max)}"`;
-}
 
 /**
  * One line for a value, in RESP's own notation: `+OK`, `-ERR unknown…`, `:42`, `(nil)`,
