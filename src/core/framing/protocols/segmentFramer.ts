@@ -37,6 +37,9 @@ export interface RawSegment {
   ending: SegmentLine['ending'];
 }
 
+/** Bytes of each line ending. */
+const ENDING_BYTES: Readonly<Record<SegmentLine['ending'], number>> = { crlf: 2, lf: 1, none: 0 };
+
 /** A Framer whose segments survive oversize cuts and partial flushes, with bounded copies. */
 export abstract class SegmentFramer extends Framer {
   /** Head bytes to keep of each segment from the next one on (set in onSegment or constructor). */
@@ -135,8 +138,8 @@ export abstract class SegmentFramer extends Framer {
 
   /** The current segment read as a line ending in `\n` (or cut off at end of stream). */
   protected segmentLine(): SegmentLine {
-    const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
-    const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
+    const ending = this._ending();
+    const length = this._len - ENDING_BYTES[ending];
     return { content: this._headOf(length), length, ending };
   }
 
@@ -147,8 +150,8 @@ export abstract class SegmentFramer extends Framer {
 
   /** segmentLine() without a view (see RawSegment). */
   protected rawLine(): RawSegment {
-    const ending = this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
-    const length = this._len - (ending === 'crlf' ? 2 : ending === 'lf' ? 1 : 0);
+    const ending = this._ending();
+    const length = this._len - ENDING_BYTES[ending];
     const raw = this._rawOf(length);
     raw.length = length;
     raw.ending = ending;
@@ -173,10 +176,13 @@ export abstract class SegmentFramer extends Framer {
 
   /** The first `min(n, keep)` bytes of the segment, with a single view. */
   private _headOf(n: number): Buffer {
-    const size = Math.min(n, this._keep);
-    if (size <= 0) return EMPTY;
-    if (this._owned !== undefined) return this._owned.subarray(0, Math.min(size, this._ownedLen));
-    return this._view.subarray(this._start, this._start + size);
+    const { buf, start, kept } = this._rawOf(n);
+    return kept === 0 ? EMPTY : buf.subarray(start, start + kept);
+  }
+
+  /** How the segment ends, read as a line. */
+  private _ending(): SegmentLine['ending'] {
+    return this._last !== LF ? 'none' : this._beforeLast === CR ? 'crlf' : 'lf';
   }
 
   private _track(buf: Buffer, start: number, end: number): void {
