@@ -388,7 +388,12 @@ export class AsyncChat {
   abort(): void {
     this._closed = true;
     this.connected = false;
-    if (this.socket && !this.socket.destroyed) this.socket.resetAndDestroy();
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    // Once end() has begun sending FIN, libuv refuses to reset (uv_tcp_close_reset) and Node
+    // then never emits 'close': such a socket is closed plainly.
+    if (socket.writableEnded) socket.destroy();
+    else socket.resetAndDestroy();
   }
 
   /** True after close() or abort(). */
@@ -417,6 +422,18 @@ export class AsyncChat {
     return pieces;
   }
 
+  /**
+   * One read from the socket: the 'data' event's handler, and what a socket made with Node's
+   * `onread` calls instead.
+   */
+  receive(chunk: Buffer): void {
+    if (this._closed) return;
+    this._guard(() => this.handleRead(chunk));
+    // A callback threw and handleError kept the channel open: CPython's next read event would
+    // take the rest of this chunk, so do the same. Each pass dispatches at least one piece.
+    while (this._unread.length > 0 && !this._closed) this._guard(() => this.handleRead(EMPTY));
+  }
+
   private _attach(socket: net.Socket, connected: boolean): void {
     this.socket = socket;
     this.connected = connected && !socket.connecting && !socket.destroyed;
@@ -428,13 +445,7 @@ export class AsyncChat {
         this.initiateSend();
       });
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this._closed) return;
-      this._guard(() => this.handleRead(chunk));
-      // A callback threw and handleError kept the channel open: CPython's next read event would
-      // take the rest of this chunk, so do the same. Each pass dispatches at least one piece.
-      while (this._unread.length > 0 && !this._closed) this._guard(() => this.handleRead(EMPTY));
-    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => this._guard(() => this.endOfInput()));
     socket.on('drain', () => {
       this._outputBlocked = false;

@@ -292,6 +292,19 @@ describe('AsyncChat on loopback sockets', () => {
     assert.deepEqual(server.events.slice(-2), ['collect:\r', `error:${server.errors[0].message}`]);
   });
 
+  it('abort() right after the output was ended still closes the channel, and the peer sees it', async () => {
+    const { port, channel } = await serveChat();
+    const client = await rawClient(port);
+    const server = await channel;
+    const clientClosed = once(client, 'close');
+    client.on('error', () => undefined);
+    // end() has started the FIN: libuv cannot reset this socket any more, it must close it.
+    server.socket?.end();
+    server.abort();
+    await server.whenClosed;
+    await clientClosed;
+    assert.equal(server.closed, true);
+  });
   it('an exception in foundTerminator goes to handleError; the rest of the read goes on', async () => {
     const { port, channel } = await serveChat((ch) => {
       ch.closeOnError = false;
