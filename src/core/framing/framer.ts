@@ -29,8 +29,6 @@ export type FrameVisitor = (frame: Frame) => void;
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
 const NO_FRAMES: readonly Frame[] = Object.freeze([]);
-/** Runs up to this long are copied into the stash when a chunk ends inside a frame. */
-const STASH_RUN_BYTES = 1024;
 /** A stash grown past this by a long frame is dropped after it rather than kept. */
 const MAX_KEPT_STASH_BYTES = 64 * 1024;
 
@@ -43,12 +41,11 @@ export class Framer implements ScanSink {
   readonly maxFrameBytes: number;
   private readonly _scanner: TerminatorScanner;
   private readonly _onFrame: FramerOptions['onFrame'];
-  // The current frame is `_pieces`, then `_stash[_stashStart, _stashEnd)`, then the run
+  // The current frame is `_stash[_stashStart, _stashEnd)`, then the run
   // `_runBuf[_runStart, _runEnd)`: a view into the chunk being scanned, so a frame inside one
-  // chunk is never copied. A run the chunk's end breaks off is copied into the stash when short
-  // (one-byte reads must not cost a Buffer per byte) and kept as a view in `_pieces` when long.
-  // The stash is reused from frame to frame: it never leaves the framer uncopied.
-  private _pieces: Buffer[] = [];
+  // chunk is never copied. When a feed returns, the run is copied into the stash: the caller
+  // may reuse the chunk's memory for its next read (the proxy does), so nothing here may point
+  // into it. The stash is reused from frame to frame: it never leaves the framer uncopied.
   private _stash: Buffer = EMPTY;
   private _stashStart = 0;
   private _stashEnd = 0;
@@ -94,14 +91,17 @@ export class Framer implements ScanSink {
     return this._frameBytes + this._scanner.heldBytes;
   }
 
-  /** Feeds the next chunk of the stream; returns the frames it completed. */
+  /**
+   * Feeds the next chunk of the stream; returns the frames it completed. The frames' bytes may
+   * be views of `chunk`; the framer itself keeps no reference to it once this returns.
+   */
   feed(chunk: Uint8Array): readonly Frame[] {
     if (this._ended) throw new Error(`framer ${this.term}: feed() after flush()`);
     if (chunk.length === 0) return NO_FRAMES;
     try {
       this._scanner.feed(asBuffer(chunk));
     } finally {
-      this._views.release();
+      this._detach();
     }
     return this._takeOut();
   }
@@ -123,7 +123,7 @@ export class Framer implements ScanSink {
       this._scanner.feed(asBuffer(chunk));
     } finally {
       this._visit = outer;
-      this._views.release();
+      this._detach();
     }
   }
 
@@ -209,6 +209,18 @@ export class Framer implements ScanSink {
     return undefined;
   }
 
+  /**
+   * The chunk being fed is about to be given back to its owner, who may overwrite it: copy
+   * whatever still points into it. Subclasses that keep views of segments override this.
+   */
+  protected detachChunk(): void {
+    if (this._runEnd > this._runStart) {
+      this._stashRun();
+      this._runBuf = EMPTY;
+      this._runStart = this._runEnd = 0;
+    }
+  }
+
   // ---- ScanSink ------------------------------------------------------------------------------
 
   /** @internal */
@@ -236,11 +248,16 @@ export class Framer implements ScanSink {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  private _detach(): void {
+    this.detachChunk();
+    this._views.release();
+  }
+
   private _append(buf: Buffer, start: number, end: number): void {
     if (buf === this._runBuf && start === this._runEnd) {
       this._runEnd = end;
     } else {
-      if (this._runEnd > this._runStart) this._breakRun();
+      if (this._runEnd > this._runStart) this._stashRun();
       this._runBuf = buf;
       this._runStart = start;
       this._runEnd = end;
@@ -248,20 +265,11 @@ export class Framer implements ScanSink {
     this._frameBytes += end - start;
   }
 
-  /** Moves the run out of the way of a run in another buffer: into the stash, or `_pieces`. */
-  private _breakRun(): void {
+  /** Copies the run to the end of the stash (one-byte reads must not cost a Buffer per byte). */
+  private _stashRun(): void {
     const buf = this._runBuf;
     const start = this._runStart;
     const n = this._runEnd - start;
-    if (n > STASH_RUN_BYTES) {
-      if (this._stashEnd > this._stashStart) {
-        // The stashed bytes now sit before a piece; later stashing must not move or overwrite them.
-        this._pieces.push(this._stash.subarray(this._stashStart, this._stashEnd));
-        this._stashStart = this._stashEnd;
-      }
-      this._pieces.push(buf.subarray(start, this._runEnd));
-      return;
-    }
     let stash = this._stash;
     let at = this._stashEnd;
     if (at + n > stash.length) {
@@ -287,28 +295,18 @@ export class Framer implements ScanSink {
     if (fromEnd <= runLen) {
       return this._views.of(this._runBuf, this._runEnd - fromEnd, this._runEnd);
     }
-    return this._joinFrom(offset, fromEnd, runLen);
+    return this._joinFrom(fromEnd, runLen);
   }
 
   // The rare paths of _bytesFrom and _take live apart, so that the common ones stay small
   // enough for V8 to inline into the scanner's loop (a few ns a frame on Node 20).
 
-  /** _bytesFrom when the bytes are not all in the run. */
-  private _joinFrom(offset: number, fromEnd: number, runLen: number): Buffer {
-    if (this._pieces.length === 0) {
-      // Stash and run only (a frame over small reads): one copy, no intermediate views.
-      const out = Buffer.allocUnsafe(fromEnd);
-      this._stash.copy(out, 0, this._stashEnd - (fromEnd - runLen), this._stashEnd);
-      if (runLen > 0) this._runBuf.copy(out, fromEnd - runLen, this._runStart, this._runEnd);
-      return out;
-    }
-    const parts = [...this._pieces];
-    if (this._stashEnd > this._stashStart) {
-      parts.push(this._stash.subarray(this._stashStart, this._stashEnd));
-    }
-    if (runLen > 0) parts.push(this._runBuf.subarray(this._runStart, this._runEnd));
-    const all = Buffer.concat(parts, this._frameBytes);
-    return offset === 0 ? all : all.subarray(offset);
+  /** _bytesFrom when the bytes are not all in the run: the stash's end, then the run. */
+  private _joinFrom(fromEnd: number, runLen: number): Buffer {
+    const out = Buffer.allocUnsafe(fromEnd);
+    this._stash.copy(out, 0, this._stashEnd - (fromEnd - runLen), this._stashEnd);
+    if (runLen > 0) this._runBuf.copy(out, fromEnd - runLen, this._runStart, this._runEnd);
+    return out;
   }
 
   /** Makes a frame inside a feed: to the visitor or the output, then to onFrame. */
@@ -340,7 +338,7 @@ export class Framer implements ScanSink {
       oversize,
       ann,
     };
-    if (this._stashEnd !== 0 || this._pieces.length !== 0) this._clearStore();
+    if (this._stashEnd !== 0) this._clearStore();
     this._runBuf = EMPTY;
     this._runStart = this._runEnd = 0;
     this._frameBytes = 0;
@@ -348,9 +346,8 @@ export class Framer implements ScanSink {
     return frame;
   }
 
-  /** Empties the pieces and the stash after a frame that used them. */
+  /** Empties the stash after a frame that used it. */
   private _clearStore(): void {
-    if (this._pieces.length > 0) this._pieces = [];
     // Keep a small stash for the next frame; let a big one go with this frame's memory.
     if (this._stash.length > MAX_KEPT_STASH_BYTES) this._stash = EMPTY;
     this._stashStart = this._stashEnd = 0;

@@ -87,6 +87,12 @@ export abstract class SegmentFramer extends Framer {
     this._last = this._beforeLast = -1;
   }
 
+  /** The segment's head may be a view of the chunk: the caller may overwrite it after feed. */
+  protected override detachChunk(): void {
+    super.detachChunk();
+    if (this._owned === undefined && this._len > 0) this._own();
+  }
+
   protected override endFrame(ann: Annotation | undefined): void {
     super.endFrame(ann);
     this._sinceEnd = 0;
@@ -196,11 +202,7 @@ export abstract class SegmentFramer extends Framer {
     } else if (this._owned === undefined && buf === this._view && start === this._end) {
       this._end = end;
     } else {
-      if (this._owned === undefined) {
-        this._owned = Buffer.allocUnsafe(Math.min(this._keep, 256));
-        this._copyIn(this._view, this._start, this._end);
-        this._view = EMPTY;
-      }
+      if (this._owned === undefined) this._own();
       this._copyIn(buf, start, end);
     }
     this._len += n;
@@ -211,6 +213,13 @@ export abstract class SegmentFramer extends Framer {
       this._beforeLast = this._last;
       this._last = buf[start];
     }
+  }
+
+  /** Copies the segment's head out of the chunk it was a view of. */
+  private _own(): void {
+    this._owned = Buffer.allocUnsafe(Math.min(this._keep, 256));
+    this._copyIn(this._view, this._start, this._end);
+    this._view = EMPTY;
   }
 
   private _copyIn(src: Buffer, start: number, end: number): void {
