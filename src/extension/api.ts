@@ -69,7 +69,17 @@ export function createLinetapApi(manager: ProxyManager, replays: ReplayPanels): 
         typeof message === 'string' ? messageBytes(message) : message,
       );
     },
-    onDidFrame: manager.onDidFrame,
+    // The proxy lends frames' bytes from read buffers it reuses; a listener here may keep them.
+    onDidFrame: (listener, thisArg, disposables) =>
+      manager.onDidFrame(
+        (e) =>
+          listener.call(thisArg, {
+            ...e,
+            frame: { ...e.frame, bytes: Buffer.from(e.frame.bytes) },
+          }),
+        undefined,
+        disposables,
+      ),
     onDidChangeProxies: manager.onDidChange,
     replays: () => replays.infos(),
   };

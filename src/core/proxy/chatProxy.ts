@@ -19,6 +19,7 @@ import type { TrafficFrame } from '../../shared/traffic';
 import { parseFilter, type Filter } from '../../shared/filter';
 import { formatHostPort, parseHostPort, type HostPort } from './address';
 import { type ConnectionHost, type ConnectionInfo, ProxyConnection } from './proxyConnection';
+import { adoptAccepted, LegReader } from './legReader';
 
 /** How to run a proxy. */
 export interface ProxyOptions {
@@ -83,7 +84,10 @@ export class ChatProxy implements ConnectionHost {
   readonly onDidOpen: Event<ConnectionInfo> = this._onDidOpen.event;
   /** A connection ended, with why. */
   readonly onDidClose: Event<ConnectionClosed> = this._onDidClose.event;
-  /** A frame was seen (or injected). */
+  /**
+   * A frame was seen (or injected). Its bytes may be a view of a read buffer the proxy reuses
+   * (see LegReader): a listener that keeps them past the event keeps a copy.
+   */
   readonly onDidFrame: Event<TrafficFrame> = this._onDidFrame.event;
   /** Something went wrong that a person should know: upstream refused, TLS failed... */
   readonly onDidError: Event<LinetapError> = this._onDidError.event;
@@ -126,7 +130,8 @@ export class ChatProxy implements ConnectionHost {
       c2s: typeof both.c2s === 'string' ? parseFramingSpec(both.c2s) : both.c2s,
       s2c: typeof both.s2c === 'string' ? parseFramingSpec(both.s2c) : both.s2c,
     };
-    const serverOptions = { allowHalfOpen: true, pauseOnConnect: false };
+    // Plain sockets move to a Socket that reads through a LegReader (see adoptAccepted).
+    const serverOptions = { allowHalfOpen: true, pauseOnConnect: !options.listenTls };
     const server = options.listenTls
       ? tls.createServer({
           ...serverOptions,
@@ -324,8 +329,14 @@ export class ChatProxy implements ConnectionHost {
     const { host, port } = this.upstream;
     const timeout = this._options.connectTimeoutMs ?? 10_000;
     const upstreamTls = this._options.upstreamTls;
+    // TLS sockets read the default way: decrypted data comes out as fresh Buffers anyway.
+    const readers = {
+      c2s: this._options.listenTls ? undefined : new LegReader(),
+      s2c: upstreamTls ? undefined : new LegReader(),
+    };
+    if (readers.c2s) client = adoptAccepted(client, readers.c2s);
     // Half-close must work over TLS too, so the TCP socket is made here and TLS wraps it.
-    const raw = net.connect({ host, port, allowHalfOpen: true });
+    const raw = net.connect({ host, port, allowHalfOpen: true, onread: readers.s2c?.onread });
     raw.setTimeout(timeout, () => {
       if (raw.connecting)
         raw.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
@@ -348,6 +359,7 @@ export class ChatProxy implements ConnectionHost {
       socket,
       createConnectionFramers(this.framing, framerOptions),
       this,
+      readers,
     );
     this._connections.set(id, conn);
     if (this._paused) conn.setPaused(true);

@@ -255,11 +255,10 @@ export class FrameRing {
 }
 
 /**
- * A big frame's bytes: as they are when they are most of their buffer (a read of one message),
- * else copied out, so a view never pins a much bigger read buffer.
+ * A big frame's bytes, copied: a frame's bytes may be a view of a read buffer the proxy reuses
+ * (see LegReader), and a view would also pin the whole read buffer.
  */
 function keepBig(b: Uint8Array): Uint8Array {
-  if (b.byteLength * 4 >= b.buffer.byteLength) return b;
   // allocUnsafeSlow: a pooled small Buffer would share an 8 KiB slab again.
   const copy = Buffer.allocUnsafeSlow(b.byteLength);
   copy.set(b);

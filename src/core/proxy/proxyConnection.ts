@@ -8,6 +8,7 @@ import type { TrafficFrame } from '../../shared/traffic';
 import type { Framer } from '../framing/framer';
 import { describeSocketError, type LinetapError } from '../socketErrors';
 import { DirectionGate } from './directionGate';
+import type { LegReader } from './legReader';
 import { ProxyLeg } from './proxyLeg';
 
 /** Bytes waiting in an intercept gate above which the reader of that direction pauses. */
@@ -72,10 +73,11 @@ export class ProxyConnection {
     upstreamSocket: net.Socket,
     readonly framers: { readonly c2s: Framer; readonly s2c: Framer },
     private readonly _host: ConnectionHost,
+    readers: { readonly c2s?: LegReader; readonly s2c?: LegReader } = {},
   ) {
     this.openedAt = _host.now();
-    this.client = new ProxyLeg(clientSocket, 'c2s', this);
-    this.server = new ProxyLeg(upstreamSocket, 's2c', this);
+    this.client = new ProxyLeg(clientSocket, 'c2s', this, readers.c2s);
+    this.server = new ProxyLeg(upstreamSocket, 's2c', this, readers.s2c);
     this.client.peer = this.server;
     this.server.peer = this.client;
     // Until the upstream is up, what the client sends waits in the upstream leg's queue; stop
@@ -176,10 +178,15 @@ export class ProxyConnection {
     return false;
   }
 
-  /** Forwards a chunk read in `dir` to the other side at once, then frames it. */
+  /**
+   * Forwards a chunk read in `dir` to the other side at once, then frames it. The chunk may be
+   * a reused read buffer (see LegReader): what outlives this call must be a copy.
+   */
   relay(dir: Direction, chunk: Buffer): void {
     const gate = this._gates[dir];
     if (gate) {
+      // The gate and the frames it holds keep these bytes until a frame is released.
+      chunk = Buffer.from(chunk);
       gate.received(chunk);
       if (gate.waitingBytes > GATE_PAUSE_BYTES) this._reader(dir).pauseReading();
     } else {

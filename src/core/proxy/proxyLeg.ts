@@ -6,6 +6,7 @@
 import type * as net from 'node:net';
 import { AsyncChat } from '../asyncChat';
 import type { Direction } from '../framing/frame';
+import type { LegReader, ReadTarget } from './legReader';
 
 /** What a leg tells its connection. */
 export interface LegOwner {
@@ -16,8 +17,11 @@ export interface LegOwner {
   legConnected(dir: Direction): void;
 }
 
-/** A socket of a proxied connection. `dir` is the direction of the bytes it reads. */
-export class ProxyLeg extends AsyncChat {
+/**
+ * A socket of a proxied connection. `dir` is the direction of the bytes it reads. When its socket
+ * reads through a LegReader, a chunk handed to the owner's relay() is valid only during the call.
+ */
+export class ProxyLeg extends AsyncChat implements ReadTarget {
   /** The other side; set once both legs exist. */
   peer: ProxyLeg | undefined;
   /** Set while the proxy holds all reading; the leg's own back-pressure must not undo it. */
@@ -28,8 +32,16 @@ export class ProxyLeg extends AsyncChat {
     socket: net.Socket,
     readonly dir: Direction,
     private readonly _owner: LegOwner,
+    private readonly _reader?: LegReader,
   ) {
     super(socket);
+    _reader?.bind(this);
+  }
+
+  /** True when the last chunk read went into the other side's write queue rather than out. */
+  retained(): boolean {
+    const out = this.peer;
+    return !!out && (out.queuedOutputEntries > 0 || (out.socket?.writableLength ?? 0) > 0);
   }
 
   // The proxy forwards raw chunks and frames them with its own Framer, so the asynchat
@@ -52,6 +64,7 @@ export class ProxyLeg extends AsyncChat {
   }
 
   override handleClosed(): void {
+    this._reader?.dispose();
     this._owner.legClosed(this.dir);
   }
 
