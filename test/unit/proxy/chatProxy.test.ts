@@ -1,7 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import type * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readCaptureRecords } from '../../../src/core/capture/captureReader';
 import { ChatProxy, type ConnectionClosed } from '../../../src/core/proxy/chatProxy';
+import { ProxySession } from '../../../src/core/proxy/proxySession';
 import { LinetapError } from '../../../src/core/socketErrors';
 import type { TrafficFrame, Direction } from '../../../src/shared/traffic';
 import {
@@ -95,6 +100,66 @@ describe('ChatProxy over loopback', function () {
     assert.ok(got.equals(big), 'bytes differ');
     await waitFor(() => framed === big.length, 'every byte to be framed');
     assert.ok(largest <= 256 * 1024 + 1, `a frame of ${largest} bytes passed the limit`);
+  });
+
+  it('bulk lines through reused read buffers, to a slow reader: wire, capture and ring exact', async () => {
+    // Unit tests run with LINETAP_CHECK_READS=1: the proxy overwrites its read buffers after
+    // each read, so a frame, capture line or queued write that kept a view would show junk.
+    const rand = prng(11);
+    const lines: Buffer[] = [];
+    for (let n = 0; n < 24 * 1024 * 1024;) {
+      const len =
+        rand() < 0.01 ? 70_000 + Math.floor(rand() * 200_000) : 1 + Math.floor(rand() * 8000);
+      const line = Buffer.from(randomBytes(len, rand).map((b) => (b === 10 ? 32 : b)));
+      lines.push(line, Buffer.from('\n'));
+      n += len + 1;
+    }
+    const stream = Buffer.concat(lines);
+    const up = await server((s) => s.end(stream));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linetap-bulk-'));
+    const capture = path.join(dir, 'bulk.linetap');
+    const session = await ProxySession.start({
+      listen: '0',
+      upstream: `127.0.0.1:${up.port}`,
+      framing: 'lf',
+      capture,
+      ring: { frames: 100_000, bytes: 64 * 1024 * 1024 },
+    });
+    cleanup.push(async () => {
+      await session.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const rec = record(session.proxy);
+    const client = await connect(session.proxy.listen.port);
+    // A reader that stops now and then: the proxy's writes queue, and its reads must not
+    // overwrite what waits in that queue.
+    const parts: Buffer[] = [];
+    let pauses = 0;
+    client.on('data', (d: Buffer) => {
+      parts.push(d);
+      if (rand() < 0.05) {
+        pauses++;
+        client.pause();
+        setTimeout(() => client.resume(), 5);
+      }
+    });
+    await new Promise((resolve) => client.once('end', resolve));
+    client.end();
+    assert.ok(Buffer.concat(parts).equals(stream), 'the client got other bytes');
+    assert.ok(pauses > 0);
+    await waitFor(() => rec.closed.length === 1, 'the connection to close');
+    assert.ok(rec.joined(1, 's2c').equals(stream), 'the frames seen join into other bytes');
+    const ring = session.ring.snapshot().filter((f) => f.dir === 's2c');
+    assert.equal(ring.length, lines.length / 2);
+    assert.ok(Buffer.concat(ring.map((f) => f.bytes)).equals(stream), 'the ring holds other bytes');
+    await session.capture?.flush();
+    const recorded: Uint8Array[] = [];
+    for await (const r of readCaptureRecords(capture)) {
+      if (r.kind === 'event' && r.event.e === 'frame' && r.event.dir === 's2c') {
+        recorded.push(r.event.bytes);
+      }
+    }
+    assert.ok(Buffer.concat(recorded).equals(stream), 'the capture holds other bytes');
   });
 
   it('propagates half-close: the server answers after the client sent FIN', async () => {
