@@ -258,48 +258,51 @@ export class ChatProxy implements ConnectionHost {
     t: number,
     injected = false,
   ): void {
+    for (const f of frames) this.emitFrame(conn, dir, f, t, injected);
+  }
+
+  /** @internal Gives a frame its id, pairs it, and hands it to the listeners and the gate. */
+  emitFrame(conn: ProxyConnection, dir: Direction, f: Frame, t: number, injected = false): void {
     if (!this._onDidFrame.hasListeners && !conn.isGated(dir)) {
-      this._nextFrame += frames.length;
+      this._nextFrame++;
       return;
     }
-    for (const f of frames) {
-      const id = this._nextFrame++;
-      const ann = f.ann;
-      let re: number | undefined;
-      let latency: number | undefined;
-      if (ann?.re !== undefined) {
-        const req = conn.frameAt(dir === 'c2s' ? 's2c' : 'c2s', ann.re);
-        if (req) {
-          re = req.id;
-          latency = t - req.t;
-        }
+    const id = this._nextFrame++;
+    const ann = f.ann;
+    let re: number | undefined;
+    let latency: number | undefined;
+    if (ann?.re !== undefined) {
+      const req = conn.frameAt(dir === 'c2s' ? 's2c' : 'c2s', ann.re);
+      if (req) {
+        re = req.id;
+        latency = t - req.t;
       }
-      if (ann) conn.rememberFrame(dir, f.seq, id, t);
-      const gated = conn.isGated(dir);
-      const frame: TrafficFrame = {
-        id,
-        conn: conn.id,
-        dir,
-        seq: f.seq,
-        t,
-        bytes: f.bytes,
-        term: f.term,
-        partial: f.partial,
-        oversize: f.oversize,
-        injected,
-        held: false,
-        ann,
-        re,
-        latency,
-      };
-      if (gated && !injected) {
-        const held = this._intercept?.matches(frame) === true;
-        const final = held ? { ...frame, held } : frame;
-        this._onDidFrame.fire(final);
-        conn.gateFrame(final);
-      } else {
-        this._onDidFrame.fire(frame);
-      }
+    }
+    if (ann) conn.rememberFrame(dir, f.seq, id, t);
+    const gated = conn.isGated(dir);
+    const frame: TrafficFrame = {
+      id,
+      conn: conn.id,
+      dir,
+      seq: f.seq,
+      t,
+      bytes: f.bytes,
+      term: f.term,
+      partial: f.partial,
+      oversize: f.oversize,
+      injected,
+      held: false,
+      ann,
+      re,
+      latency,
+    };
+    if (gated && !injected) {
+      const held = this._intercept?.matches(frame) === true;
+      const final = held ? { ...frame, held } : frame;
+      this._onDidFrame.fire(final);
+      conn.gateFrame(final);
+    } else {
+      this._onDidFrame.fire(frame);
     }
   }
 

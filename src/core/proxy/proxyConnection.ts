@@ -35,6 +35,7 @@ export interface ConnectionInfo {
 export interface ConnectionHost {
   now(): number;
   emitFrames(conn: ProxyConnection, dir: Direction, frames: readonly Frame[], t: number): void;
+  emitFrame(conn: ProxyConnection, dir: Direction, frame: Frame, t: number): void;
   connectionClosed(conn: ProxyConnection): void;
   connectionError(conn: ProxyConnection, err: LinetapError): void;
 }
@@ -195,8 +196,9 @@ export class ProxyConnection {
     this.bytes[dir] += chunk.length;
     const t = this._host.now();
     this.lastData[dir] = t;
-    const frames = this.framers[dir].feed(chunk);
-    if (frames.length > 0) this._host.emitFrames(this, dir, frames, t);
+    // Each frame goes out as it is made: a big read of small lines would otherwise keep
+    // thousands of frames alive at once, past V8's young generation (see Framer.feedEach).
+    this.framers[dir].feedEach(chunk, (frame) => this._host.emitFrame(this, dir, frame, t));
   }
 
   /** Pushes bytes into the connection towards `dir`'s receiver; framed like peer bytes. */
@@ -245,6 +247,11 @@ export class ProxyConnection {
     if (dir !== 's2c' || this.state !== 'connecting') return;
     this.state = 'open';
     this.client.resumeReading();
+  }
+
+  /** @internal Bytes per frame so far in `dir` (all bytes while no frame has ended). */
+  averageFrameBytes(dir: Direction): number {
+    return this.bytes[dir] / Math.max(1, this.framers[dir].frameCount);
   }
 
   /** @internal The reader of `dir` got FIN: pass it on once the data before it is written. */

@@ -15,6 +15,7 @@ export interface LegOwner {
   legError(dir: Direction, err: Error): void;
   legClosed(dir: Direction): void;
   legConnected(dir: Direction): void;
+  averageFrameBytes(dir: Direction): number;
 }
 
 /**
@@ -36,6 +37,10 @@ export class ProxyLeg extends AsyncChat implements ReadTarget {
   ) {
     super(socket);
     _reader?.bind(this);
+  }
+
+  averageFrameBytes(): number {
+    return this._owner.averageFrameBytes(this.dir);
   }
 
   /** True when the last chunk read went into the other side's write queue rather than out. */
