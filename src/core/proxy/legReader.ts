@@ -6,11 +6,11 @@
  *
  * - Every leg starts on one buffer shared by the whole process. What is read there is copied out
  *   at once (small reads: a few bytes from Node's pool), so no socket's data outlives its read.
- * - A leg whose read fills the shared buffer carries bulk traffic: it gets a buffer of its own,
- *   four times bigger (fewer, bigger reads), lent to the connection for the duration of the read
- *   and reused for the next one. Whoever keeps bytes past that copies them (framers, the ring,
- *   captures, sinks); the one exception is the write to the other side, when the socket queues
- *   it: then the buffer is left to the write and the leg gets a new one.
+ * - A leg whose read fills the shared buffer carries bulk traffic: it gets a buffer of its own
+ *   (four times bigger when its frames are big: fewer, bigger reads), lent to the connection for
+ *   the duration of the read and reused for the next one. Whoever keeps bytes past that copies
+ *   them (framers, the ring, captures, sinks); the one exception is the write to the other side,
+ *   when the socket queues it: then the buffer is left to the write and the leg gets a new one.
  * - A leg back to small reads returns to the shared buffer, and the number of own buffers is
  *   capped, so 10,000 idle connections cost no read memory at all.
  */
