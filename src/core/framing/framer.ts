@@ -41,13 +41,12 @@ export class Framer implements ScanSink {
   readonly maxFrameBytes: number;
   private readonly _scanner: TerminatorScanner;
   private readonly _onFrame: FramerOptions['onFrame'];
-  // The current frame is `_stash[_stashStart, _stashEnd)`, then the run
+  // The current frame is `_stash[0, _stashEnd)`, then the run
   // `_runBuf[_runStart, _runEnd)`: a view into the chunk being scanned, so a frame inside one
   // chunk is never copied. When a feed returns, the run is copied into the stash: the caller
   // may reuse the chunk's memory for its next read (the proxy does), so nothing here may point
   // into it. The stash is reused from frame to frame: it never leaves the framer uncopied.
   private _stash: Buffer = EMPTY;
-  private _stashStart = 0;
   private _stashEnd = 0;
   private _runBuf: Buffer = EMPTY;
   private _runStart = 0;
@@ -271,14 +270,11 @@ export class Framer implements ScanSink {
     const start = this._runStart;
     const n = this._runEnd - start;
     let stash = this._stash;
-    let at = this._stashEnd;
+    const at = this._stashEnd;
     if (at + n > stash.length) {
-      const kept = at - this._stashStart;
-      const grown = Buffer.allocUnsafe(Math.max(2 * stash.length, kept + n, 256));
-      stash.copy(grown, 0, this._stashStart, at);
+      const grown = Buffer.allocUnsafe(Math.max(2 * stash.length, at + n, 256));
+      stash.copy(grown, 0, 0, at);
       this._stash = stash = grown;
-      this._stashStart = 0;
-      at = kept;
     }
     if (n <= 32) {
       for (let i = 0; i < n; i++) stash[at + i] = buf[start + i];
@@ -350,7 +346,7 @@ export class Framer implements ScanSink {
   private _clearStore(): void {
     // Keep a small stash for the next frame; let a big one go with this frame's memory.
     if (this._stash.length > MAX_KEPT_STASH_BYTES) this._stash = EMPTY;
-    this._stashStart = this._stashEnd = 0;
+    this._stashEnd = 0;
   }
 
   private _takeOut(): readonly Frame[] {

@@ -263,7 +263,8 @@ export class ChatProxy implements ConnectionHost {
 
   /** @internal Gives a frame its id, pairs it, and hands it to the listeners and the gate. */
   emitFrame(conn: ProxyConnection, dir: Direction, f: Frame, t: number, injected = false): void {
-    if (!this._onDidFrame.hasListeners && !conn.isGated(dir)) {
+    const gated = conn.isGated(dir);
+    if (!this._onDidFrame.hasListeners && !gated) {
       this._nextFrame++;
       return;
     }
@@ -279,7 +280,6 @@ export class ChatProxy implements ConnectionHost {
       }
     }
     if (ann) conn.rememberFrame(dir, f.seq, id, t);
-    const gated = conn.isGated(dir);
     const frame: TrafficFrame = {
       id,
       conn: conn.id,
