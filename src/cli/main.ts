@@ -38,6 +38,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   send: {
     framing: { type: 'string' },
     hex: { type: 'boolean' },
+    eol: { type: 'string' },
     wait: { type: 'string' },
     json: { type: 'boolean' },
     full: { type: 'boolean' },

@@ -15,9 +15,10 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
   if (!target) throw new UsageError('say where to send: linetap send HOST:PORT MESSAGE...');
   const address = parseHostPort(target);
   const waitMs = intOption(values, 'wait', 0) ?? 1000;
+  const eol = lineEnding(values.eol as string | undefined);
   const payloads =
     messages.length > 0
-      ? messages.map((m) => toBytes(m, values.hex === true))
+      ? messages.map((m) => withEnding(toBytes(m, values.hex === true), eol))
       : [await readStdin()];
   const framers = createConnectionFramers((values.framing as string | undefined) ?? 'line');
   const json = values.json === true;
@@ -72,9 +73,11 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
   socket.on('error', (err) =>
     process.stderr.write(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`),
   );
+  let sent = 0;
   for (const payload of payloads) {
     if (ended) break;
     socket.write(payload);
+    sent++;
     show('c2s', framers.c2s.feed(payload));
     // Wait for the reply to this message before the next, as a person at a prompt would.
     const before = frameCount;
@@ -82,6 +85,20 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
       () => ended || frameCount > before,
       () => lastData,
       waitMs,
+    );
+    // The usual reason for silence: a line protocol waits for the end of a line never sent.
+    if (frameCount === before && !ended && eol === undefined && !endsLine(payload)) {
+      process.stderr.write(
+        `linetap send: no reply to message ${sent}, which does not end with a line ending: ` +
+          `line protocols wait for one. End it with \\r\\n or \\n, or add --eol crlf.\n`,
+      );
+    }
+  }
+  if (sent < payloads.length) {
+    const left = payloads.length - sent;
+    process.stderr.write(
+      `linetap send: the server closed the connection after message ${sent}; ` +
+        `${left} message${left === 1 ? ' was' : 's were'} not sent.\n`,
     );
   }
   await idle(
@@ -104,6 +121,25 @@ async function idle(done: () => boolean, lastData: () => number, ms: number): Pr
     if (performance.now() - Math.max(since, lastData()) >= ms) return;
     await new Promise((r) => setTimeout(r, Math.min(20, ms)));
   }
+}
+
+/** `--eol`: the ending added to each MESSAGE that does not already end with it. */
+function lineEnding(value: string | undefined): Buffer | undefined {
+  if (value === undefined || value === 'none') return undefined;
+  if (value === 'crlf') return Buffer.from('\r\n');
+  if (value === 'lf') return Buffer.from('\n');
+  throw new UsageError(`--eol takes crlf, lf or none, not "${value}"`);
+}
+
+function withEnding(message: Buffer, eol: Buffer | undefined): Buffer {
+  if (eol === undefined || message.subarray(message.length - eol.length).equals(eol)) {
+    return message;
+  }
+  return Buffer.concat([message, eol]);
+}
+
+function endsLine(payload: Buffer): boolean {
+  return payload.length > 0 && payload[payload.length - 1] === 0x0a;
 }
 
 function toBytes(message: string, hex: boolean): Buffer {

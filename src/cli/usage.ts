@@ -57,12 +57,13 @@ SPEC: ${acceptedForms()}`,
   send: `linetap send HOST:PORT MESSAGE... [options]
 
 Connects, sends each MESSAGE in turn, and prints the reply frames. Messages take escapes
-(\\r \\n \\t \\0 \\xHH \\\\); nothing is added to them, so end lines yourself: 'PING\\r\\n'.
-With no MESSAGE, standard input is sent.
+(\\r \\n \\t \\0 \\xHH \\\\); nothing is added to them unless --eol says so: end lines
+yourself ('PING\\r\\n') or add --eol crlf. With no MESSAGE, standard input is sent as it is.
 
 Options:
   --framing SPEC    framing of the replies (default: line)
   --hex             MESSAGEs are hex digits (spaces allowed), not text
+  --eol E           end each MESSAGE with crlf or lf unless it already ends so (default: none)
   --wait MS         after the last message, wait this long for more replies (default 1000)
   --json            one JSON object per frame per line
   --full            never shorten payloads in the output

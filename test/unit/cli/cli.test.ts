@@ -221,6 +221,35 @@ describe('linetap command line', function () {
       );
       assert.equal(frames[1].re, frames[0].id);
       assert.equal(frames[3].re, frames[2].id);
+      // --eol ends each message as redis-cli would; an ending already there is not doubled.
+      const ended = await runCli([
+        ...['send', `127.0.0.1:${redis.port}`, 'SET k "a b"', 'GET k\\r\\n', 'QUIT', 'PING'],
+        ...['--eol', 'crlf', '--framing', 'redis', '--json', '--wait', '300'],
+      ]);
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.deepEqual(
+        ended.stdout
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { text: string }).text),
+        ['SET k "a b"\r\n', '+OK\r\n', 'GET k\r\n', '$3\r\na b\r\n', 'QUIT\r\n', '+OK\r\n'],
+      );
+      assert.match(ended.stderr, /closed the connection after message 3; 1 message was not sent/);
+      // Without an ending, redis waits for the rest of the line: the hint says why.
+      const unended = await runCli([
+        'send',
+        `127.0.0.1:${redis.port}`,
+        'PING',
+        '--framing',
+        'redis',
+        '--wait',
+        '200',
+      ]);
+      assert.equal(unended.code, 0, unended.stderr);
+      assert.match(unended.stderr, /no reply to message 1, which does not end with a line ending/);
+      const badEol = await runCli(['send', `127.0.0.1:${redis.port}`, 'PING', '--eol', 'cr']);
+      assert.equal(badEol.code, 2);
+      assert.match(badEol.stderr, /--eol takes crlf, lf or none, not "cr"/);
       const refused = await runCli(['send', '127.0.0.1:1', 'x']);
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /refused the connection/);
