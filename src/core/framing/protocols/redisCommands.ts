@@ -102,8 +102,10 @@ export function describeCommand(v: RespValue): Command {
   const fields: Record<string, string | number | boolean> = { argc };
   if (sub !== undefined) fields.subcommand = sub;
   if (v.kind === 'inline') fields.inline = true;
-  const shown: string[] = [];
-  for (let i = 1; i < args.length; i++) shown.push(argText(args[i]));
+  // Sized up front: a ring of recent frames keeps this array, and push() would give it room
+  // for 17 elements.
+  const shown = new Array<string>(Math.max(0, args.length - 1));
+  for (let i = 1; i < args.length; i++) shown[i - 1] = argText(args[i]);
   const ann: Annotation = {
     kind: 'request',
     name,
