@@ -6,6 +6,7 @@ import { exportPcapng } from '../core/capture/pcapng';
 import { LinetapError } from '../core/socketErrors';
 import { parseFilter } from '../shared/filter';
 import { intOption, required, UsageError } from './cliOptions';
+import { printLine, stdoutBehind, stdoutDrained } from './stdout';
 import { FramePrinter, wantColor } from './framePrinter';
 import type { Values } from './main';
 
@@ -57,7 +58,7 @@ export async function showCommand(values: Values, positionals: string[]): Promis
     json,
     color: !json && wantColor(process.stdout),
     maxPayloadChars: values.full ? Infinity : 160,
-    write: (line) => process.stdout.write(line + '\n'),
+    write: printLine,
   });
   if (header && !json) {
     printer.note(
@@ -79,6 +80,8 @@ export async function showCommand(values: Values, positionals: string[]): Promis
     }
   };
   for await (const event of stream) {
+    // A slow reader of the output (a pager) holds the reading of the file, not memory.
+    if (stdoutBehind()) await stdoutDrained();
     print(framer.push(event));
     if (!filter.empty) continue;
     if (event.e === 'open') {

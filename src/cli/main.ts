@@ -9,6 +9,7 @@ import { FilterError } from '../shared/filter';
 import { MaskError } from '../core/replay/masks';
 import { runDemo } from '../demo/runDemo';
 import { exportCommand, showCommand } from './captureCommands';
+import { watchStdout } from './stdout';
 import { proxyCommand } from './proxyCommand';
 import { mockCommand, replayCommand } from './replayCommand';
 import { sendCommand } from './sendCommand';
@@ -157,10 +158,7 @@ function report(command: string, err: unknown): number {
 
 if (require.main === module) {
   // `linetap show big.linetap | head` closes our stdout early: that is not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  watchStdout();
   main(process.argv.slice(2)).then(
     // Exit once the output is written rather than when the event loop drains: after a proxy
     // stops, a socket its intercept gate held can keep the loop busy (a known bug, being

@@ -7,6 +7,7 @@ import { startInterceptConsole } from './interceptConsole';
 import { formatHostPort } from '../core/proxy/address';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
+import { onStdoutClosed, printLine, stdoutBehind, stdoutDrained } from './stdout';
 import type { Values } from './main';
 
 /** Runs until SIGINT/SIGTERM; resolves to the exit code. */
@@ -32,11 +33,26 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     json,
     color: !json && wantColor(process.stdout),
     maxPayloadChars: values.full ? Infinity : 160,
-    write: (line) => process.stdout.write(line + '\n'),
+    write: (line) => {
+      printLine(line);
+      if (stdoutBehind()) holdForOutput();
+    },
   });
   const capture = values.capture as string | undefined;
   const session = await ProxySession.start({ ...options, capture, tool: 'linetap 0.1.0' });
   const proxy = session.proxy;
+  // Output to a pipe that its reader does not keep up with: the proxy stops reading both sides
+  // until the reader has caught up, as it does for a slow capture disk. Memory stays bounded.
+  let outputHeld = false;
+  function holdForOutput(): void {
+    if (outputHeld) return;
+    outputHeld = true;
+    proxy.pause();
+    void stdoutDrained().then(() => {
+      outputHeld = false;
+      proxy.resume();
+    });
+  }
   session.onDidCaptureFail((e) =>
     process.stderr.write(`linetap: the capture stopped, the proxy goes on: ${e.message}\n`),
   );
@@ -62,6 +78,9 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // `linetap proxy ... | head`: the output is gone, so the proxy stops as for Ctrl+C (the
+    // capture file is finished), and ends with status 0.
+    onStdoutClosed(stop);
   });
   const open = proxy.connections().length;
   interceptConsole?.dispose();

@@ -10,6 +10,7 @@ import { ServerMock } from '../core/replay/serverMock';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { wantColor } from './framePrinter';
 import type { Values } from './main';
+import { printLine } from './stdout';
 import { ReplayPrinter } from './replayPrinter';
 
 /** `linetap replay FILE`: resolves to 0 when every exchange matched, 1 when not, 2 on errors. */
@@ -137,6 +138,6 @@ function makePrinter(values: Values): ReplayPrinter {
     json,
     color: !json && wantColor(process.stdout),
     maxPayloadChars: values.full ? Infinity : 160,
-    write: (line) => process.stdout.write(line + '\n'),
+    write: printLine,
   });
 }

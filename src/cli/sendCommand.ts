@@ -7,6 +7,7 @@ import { parseHostPort, formatHostPort } from '../core/proxy/address';
 import { describeSocketError } from '../core/socketErrors';
 import { intOption, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
+import { printLine, stdoutBehind, stdoutDrained } from './stdout';
 import type { Values } from './main';
 
 /** Sends and prints; resolves to the exit code. */
@@ -26,7 +27,7 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
     json,
     color: !json && wantColor(process.stdout),
     maxPayloadChars: values.full ? Infinity : 160,
-    write: (line) => process.stdout.write(line + '\n'),
+    write: printLine,
   });
   const start = performance.now();
   const now = () => Math.round((performance.now() - start) * 1000);
@@ -61,6 +62,11 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
     const frames = framers.s2c.feed(chunk);
     frameCount += frames.length;
     show('s2c', frames);
+    // A server that streams faster than the output's reader takes it waits for the reader.
+    if (stdoutBehind()) {
+      socket.pause();
+      void stdoutDrained().then(() => socket.resume());
+    }
   });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.once('end', () => (ended = true));

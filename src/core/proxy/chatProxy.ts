@@ -68,7 +68,8 @@ export class ChatProxy implements ConnectionHost {
   private readonly _start = performance.now();
   /** Wall-clock time of `t` = 0. */
   readonly startedAt = new Date();
-  private _paused = false;
+  /** pause() calls not yet matched by resume(). */
+  private _pauses = 0;
   private _nextConn = 1;
   private _nextFrame = 1;
   private readonly _idleTimer: NodeJS.Timeout;
@@ -182,16 +183,18 @@ export class ChatProxy implements ConnectionHost {
 
   /**
    * Stops reading from every socket (new connections too) until resume(): for a sink that
-   * cannot keep up, such as a capture file on a slow disk. Nothing is dropped meanwhile.
+   * cannot keep up, such as a capture file on a slow disk. Nothing is dropped meanwhile. Each
+   * sink that falls behind pauses and resumes for itself: reading starts again when every
+   * pause() has had its resume().
    */
   pause(): void {
-    this._paused = true;
+    if (this._pauses++ > 0) return;
     for (const c of this._connections.values()) c.setPaused(true);
   }
 
-  /** Reads again after pause(). */
+  /** Ends one pause(); reading starts again after the last. */
   resume(): void {
-    this._paused = false;
+    if (this._pauses === 0 || --this._pauses > 0) return;
     for (const c of this._connections.values()) c.setPaused(false);
   }
 
@@ -365,7 +368,7 @@ export class ChatProxy implements ConnectionHost {
       readers,
     );
     this._connections.set(id, conn);
-    if (this._paused) conn.setPaused(true);
+    if (this._pauses > 0) conn.setPaused(true);
     this._applyIntercept(conn);
     this._onDidOpen.fire(conn.info());
   }

@@ -283,6 +283,23 @@ describe('ChatProxy over loopback', function () {
     client.destroy();
   });
 
+  it('reads again only when every sink that paused it has resumed', async () => {
+    let got = '';
+    const up = await server((s) => s.on('data', (c: Buffer) => (got += c.toString())));
+    const proxy = await proxyTo(up);
+    const client = await connect(proxy.listen.port);
+    await waitFor(() => proxy.connections().length === 1, 'the connection');
+    proxy.pause(); // say, the capture file's disk
+    proxy.pause(); // and the CLI's output
+    proxy.resume(); // the disk caught up; the output has not
+    client.write('held\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(got, '', 'read while a sink was still behind');
+    proxy.resume();
+    await waitFor(() => got === 'held\r\n', 'the line after the last resume');
+    client.destroy();
+  });
+
   it('injects bytes towards either side, recorded as injected frames', async () => {
     const up = await server((s) => s.on('data', () => undefined));
     const upstreamGot: Buffer[] = [];
