@@ -6,7 +6,7 @@ import { exportPcapng } from '../core/capture/pcapng';
 import { LinetapError } from '../core/socketErrors';
 import { parseFilter } from '../shared/filter';
 import { intOption, required, UsageError } from './cliOptions';
-import { printLine, stdoutBehind, stdoutDrained } from './stdout';
+import { printLine, stdoutBehind, stdoutDrained, writeStderr } from './stdout';
 import { FramePrinter, wantColor } from './framePrinter';
 import type { Values } from './main';
 
@@ -28,11 +28,11 @@ async function openCapture(file: string): Promise<CaptureStream> {
 
 /** Reports read errors on stderr; returns the exit code they call for. */
 function reportErrors(file: string, stream: CaptureStream): number {
-  for (const e of stream.errors) process.stderr.write(`${file}: ${formatCaptureError(e)}\n`);
+  for (const e of stream.errors) writeStderr(`${file}: ${formatCaptureError(e)}\n`);
   const hidden = stream.errorCount - stream.errors.length;
-  if (hidden > 0) process.stderr.write(`${file}: ${hidden} more errors not shown\n`);
+  if (hidden > 0) writeStderr(`${file}: ${hidden} more errors not shown\n`);
   if (stream.errorCount > 0) {
-    process.stderr.write(
+    writeStderr(
       `${file}: ${stream.errorCount} line${stream.errorCount > 1 ? 's' : ''} could not be read; everything else was.\n`,
     );
     return 2;
@@ -71,8 +71,12 @@ export async function showCommand(values: Values, positionals: string[]): Promis
   });
   const peers = new Map<number, string>();
   let shown = 0;
+  // Bytes of each connection so far, for its close line (close events do not repeat them).
+  const bytes = new Map<number, { c2s: number; s2c: number }>();
   const print = (frames: Iterable<import('../shared/traffic').TrafficFrame>) => {
     for (const f of frames) {
+      const counts = bytes.get(f.conn);
+      if (counts) counts[f.dir] += f.bytes.length;
       if (filter.matches(f)) {
         printer.frame(f);
         shown++;
@@ -86,9 +90,16 @@ export async function showCommand(values: Values, positionals: string[]): Promis
     if (!filter.empty) continue;
     if (event.e === 'open') {
       peers.set(event.conn, event.peer ?? '?');
+      bytes.set(event.conn, { c2s: 0, s2c: 0 });
       printer.open(event.conn, event.t, event.peer ?? '?', header?.upstream ?? '?');
     } else if (event.e === 'close') {
-      printer.close(event.conn, event.t, event.reason ?? 'closed', { c2s: 0, s2c: 0 });
+      printer.close(
+        event.conn,
+        event.t,
+        event.reason ?? 'closed',
+        bytes.get(event.conn) ?? { c2s: 0, s2c: 0 },
+      );
+      bytes.delete(event.conn);
     } else if (event.e === 'note') {
       printer.note(`note: ${event.text}`);
     }
@@ -113,7 +124,7 @@ export async function exportCommand(values: Values, positionals: string[]): Prom
   } catch (e) {
     throw new LinetapError(`cannot write "${out}": ${(e as Error).message}`);
   }
-  process.stderr.write(
+  writeStderr(
     `linetap: wrote ${out}: ${stats.packets} packets, ${stats.connections} connection${stats.connections === 1 ? '' : 's'}. Open it in Wireshark; Follow TCP Stream shows each session.\n`,
   );
   return reportErrors(file, stream);

@@ -9,7 +9,7 @@ import { FilterError } from '../shared/filter';
 import { MaskError } from '../core/replay/masks';
 import { runDemo } from '../demo/runDemo';
 import { exportCommand, showCommand } from './captureCommands';
-import { watchStdout } from './stdout';
+import { flushStdout, watchStdout, writeStderr } from './stdout';
 import { proxyCommand } from './proxyCommand';
 import { mockCommand, replayCommand } from './replayCommand';
 import { sendCommand } from './sendCommand';
@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
 function report(command: string, err: unknown): number {
   const e = err as Error & { code?: string };
   if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`linetap ${command}: ${e.message}\nSee: linetap ${command} --help\n`);
+    writeStderr(`linetap ${command}: ${e.message}\nSee: linetap ${command} --help\n`);
   } else if (
     err instanceof LinetapError ||
     err instanceof FramingSpecError ||
@@ -149,9 +149,9 @@ function report(command: string, err: unknown): number {
     err instanceof MaskError ||
     err instanceof RangeError
   ) {
-    process.stderr.write(`linetap ${command}: ${e.message}\n`);
+    writeStderr(`linetap ${command}: ${e.message}\n`);
   } else {
-    process.stderr.write(`linetap ${command}: unexpected error: ${e.stack ?? String(err)}\n`);
+    writeStderr(`linetap ${command}: unexpected error: ${e.stack ?? String(err)}\n`);
   }
   return 2;
 }
@@ -164,6 +164,7 @@ if (require.main === module) {
     // stops, a socket its intercept gate held can keep the loop busy (a known bug, being
     // tracked), and a finished command must not hang the terminal or a script.
     (code) => {
+      flushStdout();
       process.exitCode = code;
       process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
     },

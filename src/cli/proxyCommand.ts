@@ -7,7 +7,7 @@ import { startInterceptConsole } from './interceptConsole';
 import { formatHostPort } from '../core/proxy/address';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
-import { onStdoutClosed, printLine, stdoutBehind, stdoutDrained } from './stdout';
+import { onStdoutClosed, printLine, stdoutBehind, stdoutDrained, writeStderr } from './stdout';
 import type { Values } from './main';
 
 /** Runs until SIGINT/SIGTERM; resolves to the exit code. */
@@ -54,25 +54,25 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     });
   }
   session.onDidCaptureFail((e) =>
-    process.stderr.write(`linetap: the capture stopped, the proxy goes on: ${e.message}\n`),
+    writeStderr(`linetap: the capture stopped, the proxy goes on: ${e.message}\n`),
   );
   proxy.onDidOpen((c) => printer.open(c.id, c.openedAt, c.peer, c.upstream));
   proxy.onDidFrame((f) => {
     if (filter.matches(f)) printer.frame(f);
   });
   proxy.onDidClose((c) => printer.close(c.info.id, proxy.now(), c.reason, c.info.bytes));
-  proxy.onDidError((e) => process.stderr.write(`linetap: ${e.message}\n`));
+  proxy.onDidError((e) => writeStderr(`linetap: ${e.message}\n`));
   const intercept = values.intercept as string | undefined;
   if (intercept) proxy.setIntercept(intercept);
   const framing =
     proxy.framing.c2s.spec === proxy.framing.s2c.spec
       ? proxy.framing.c2s.spec
       : `client ${proxy.framing.c2s.spec}, server ${proxy.framing.s2c.spec}`;
-  process.stderr.write(
+  writeStderr(
     `linetap: listening on ${formatHostPort(proxy.listen)}, forwarding to ${formatHostPort(proxy.upstream)}, framing ${framing}${capture ? `, recording to ${capture}` : ''}. Ctrl+C to stop.\n`,
   );
   const interceptConsole = intercept
-    ? startInterceptConsole(proxy, process.stdin, (line) => process.stderr.write(line + '\n'))
+    ? startInterceptConsole(proxy, process.stdin, (line) => writeStderr(line + '\n'))
     : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -85,7 +85,7 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
   const open = proxy.connections().length;
   interceptConsole?.dispose();
   await session.stop();
-  process.stderr.write(
+  writeStderr(
     `linetap: stopped${open ? `, closed ${open} open connection${open > 1 ? 's' : ''}` : ''}${capture && !session.captureError ? `; capture written to ${capture}` : ''}.\n`,
   );
   return 0;

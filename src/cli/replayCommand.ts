@@ -10,7 +10,7 @@ import { ServerMock } from '../core/replay/serverMock';
 import { framingOption, intOption, required, UsageError } from './cliOptions';
 import { wantColor } from './framePrinter';
 import type { Values } from './main';
-import { printLine } from './stdout';
+import { printLine, writeStderr } from './stdout';
 import { ReplayPrinter } from './replayPrinter';
 
 /** `linetap replay FILE`: resolves to 0 when every exchange matched, 1 when not, 2 on errors. */
@@ -22,7 +22,7 @@ export async function replayCommand(values: Values, positionals: string[]): Prom
   const script = await load(file, values, false);
   reportCaptureErrors(file, script);
   const printer = makePrinter(values);
-  const stderr = (line: string) => process.stderr.write(line + '\n');
+  const stderr = (line: string) => writeStderr(line + '\n');
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
@@ -69,10 +69,10 @@ export async function mockCommand(values: Values, positionals: string[]): Promis
   mock.onDidOpen((e) => printer.mockOpen(e));
   mock.onDidExchange((x) => printer.mockExchange(x));
   mock.onDidClose((e) => printer.mockClose(e.client, e.reason));
-  mock.onDidError((e) => process.stderr.write(`linetap mock: ${e.message}\n`));
+  mock.onDidError((e) => writeStderr(`linetap mock: ${e.message}\n`));
   const exchanges = script.connections.reduce((n, c) => n + c.exchanges.length, 0);
   const conns = script.connections.length;
-  process.stderr.write(
+  writeStderr(
     `linetap: mock of ${file} listening on ${formatHostPort(mock.listen)}: ${conns} recorded connection${conns === 1 ? '' : 's'}, ${exchanges} exchanges; unmatched requests: ${unmatched}. Ctrl+C to stop.\n`,
   );
   const readErrors = reportCaptureErrors(file, script);
@@ -81,7 +81,7 @@ export async function mockCommand(values: Values, positionals: string[]): Promis
     process.once('SIGTERM', resolve);
   });
   await mock.stop();
-  process.stderr.write('linetap: mock stopped.\n');
+  writeStderr('linetap: mock stopped.\n');
   return readErrors > 0 ? 2 : 0;
 }
 
@@ -122,12 +122,10 @@ async function load(
 
 /** Lines of the capture that could not be read, on stderr; returns how many. */
 function reportCaptureErrors(file: string, script: ReplayScript): number {
-  for (const e of script.errors) process.stderr.write(`${file}: ${formatCaptureError(e)}\n`);
+  for (const e of script.errors) writeStderr(`${file}: ${formatCaptureError(e)}\n`);
   const n = script.errors.length;
   if (n > 0) {
-    process.stderr.write(
-      `${file}: ${n} line${n > 1 ? 's' : ''} could not be read; the rest was used.\n`,
-    );
+    writeStderr(`${file}: ${n} line${n > 1 ? 's' : ''} could not be read; the rest was used.\n`);
   }
   return n;
 }

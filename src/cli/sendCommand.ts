@@ -7,7 +7,7 @@ import { parseHostPort, formatHostPort } from '../core/proxy/address';
 import { describeSocketError } from '../core/socketErrors';
 import { intOption, UsageError } from './cliOptions';
 import { FramePrinter, wantColor } from './framePrinter';
-import { printLine, stdoutBehind, stdoutDrained } from './stdout';
+import { printLine, stdoutBehind, stdoutDrained, writeStderr } from './stdout';
 import type { Values } from './main';
 
 /** Sends and prints; resolves to the exit code. */
@@ -77,7 +77,7 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
     );
   });
   socket.on('error', (err) =>
-    process.stderr.write(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`),
+    writeStderr(`linetap send: ${describeSocketError(err, 'upstream', target).message}\n`),
   );
   let sent = 0;
   for (const payload of payloads) {
@@ -94,7 +94,7 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
     );
     // The usual reason for silence: a line protocol waits for the end of a line never sent.
     if (frameCount === before && !ended && eol === undefined && !endsLine(payload)) {
-      process.stderr.write(
+      writeStderr(
         `linetap send: no reply to message ${sent}, which does not end with a line ending: ` +
           `line protocols wait for one. End it with \\r\\n or \\n, or add --eol crlf.\n`,
       );
@@ -102,7 +102,7 @@ export async function sendCommand(values: Values, positionals: string[]): Promis
   }
   if (sent < payloads.length) {
     const left = payloads.length - sent;
-    process.stderr.write(
+    writeStderr(
       `linetap send: the server closed the connection after message ${sent}; ` +
         `${left} message${left === 1 ? ' was' : 's were'} not sent.\n`,
     );

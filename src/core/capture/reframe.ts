@@ -14,6 +14,7 @@ import {
 import type { Annotation, Direction, TrafficFrame } from '../../shared/traffic';
 import type { CaptureEvent, CaptureHeader, FrameEvent } from './captureFormat';
 import { shapedFrame } from './shapedFrame';
+import { SeqWindow } from '../seqWindow';
 
 /**
  * `recorded`: one TrafficFrame per recorded frame, bytes and flags as recorded; a frame gets
@@ -92,7 +93,7 @@ interface Side {
   entries: Entry[];
   cutPending: boolean;
   /** Framer seq -> the frame it became, for pairing replies; bounded. */
-  readonly bySeq: Map<number, Ref>;
+  readonly bySeq: SeqWindow<Ref>;
 }
 
 interface Conn {
@@ -278,13 +279,12 @@ function side(dir: Direction, framer: Framer): Side {
     seq: 0,
     entries: [],
     cutPending: false,
-    bySeq: new Map(),
+    bySeq: new SeqWindow(PAIRING_WINDOW),
   };
 }
 
 function remember(s: Side, framerSeq: number, ref: Ref): void {
   s.bySeq.set(framerSeq, { id: ref.id, seq: ref.seq, t: ref.t });
-  if (s.bySeq.size > PAIRING_WINDOW) s.bySeq.delete(s.bySeq.keys().next().value as number);
 }
 
 function trafficFrame(

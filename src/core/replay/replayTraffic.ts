@@ -6,6 +6,7 @@
  * placeholder row with no bytes, so missing answers are in the list too.
  */
 import { escapeBytes } from '../bytes';
+import { SeqWindow } from '../seqWindow';
 import type { Frame } from '../framing/frame';
 import type { FrameTableLimits } from '../view/frameTable';
 import {
@@ -40,7 +41,7 @@ interface Connection {
   open: boolean;
   readonly bytes: Record<Direction, number>;
   /** Recent frames by their framer's seq, so a reply's `re` (a seq) becomes a frame id. */
-  readonly recent: Record<Direction, Map<number, Seen>>;
+  readonly recent: Record<Direction, SeqWindow<Seen>>;
   /** The last request sent: the answers in the next comparison are its answers. */
   lastRequest?: Seen;
   /** The seq the next server frame will have, and the time of the last frame. */
@@ -149,9 +150,7 @@ export class ReplayTraffic {
       },
       comparison,
     );
-    const recent = c.recent[dir];
-    recent.set(frame.seq, { id, t });
-    if (recent.size > REMEMBERED) recent.delete(recent.keys().next().value as number);
+    c.recent[dir].set(frame.seq, { id, t });
     return id;
   }
 
@@ -194,7 +193,7 @@ export class ReplayTraffic {
         peer: '',
         open: false,
         bytes: { c2s: 0, s2c: 0 },
-        recent: { c2s: new Map(), s2c: new Map() },
+        recent: { c2s: new SeqWindow(REMEMBERED), s2c: new SeqWindow(REMEMBERED) },
         nextS2cSeq: 0,
         lastT: 0,
         pending: [],

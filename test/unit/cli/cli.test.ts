@@ -113,6 +113,8 @@ describe('linetap command line', function () {
       assert.match(shown.stdout, /→ +7B hello\\r\\n/);
       assert.match(shown.stdout, /← +7B HELLO\\r\\n/);
       assert.match(shown.stdout, /\[partial\]/);
+      // The close line counts the connection's bytes, as the live one did.
+      assert.match(shown.stdout, /c1 closed: [^(]*\(16B →, 16B ←\)/);
       const filtered = await runCli(['show', capture, '--json', '--filter', 's2c /HELLO/']);
       assert.equal(filtered.stdout.trim().split('\n').length, 1);
       assert.equal(JSON.parse(filtered.stdout).text, 'HELLO\r\n');
