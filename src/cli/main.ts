@@ -31,6 +31,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'max-connections': { type: 'string' },
     'max-frame-bytes': { type: 'string' },
     'idle-flush': { type: 'string' },
+    'connect-timeout': { type: 'string' },
     capture: { type: 'string' },
     filter: { type: 'string' },
     intercept: { type: 'string' },

@@ -26,6 +26,7 @@ export async function proxyCommand(values: Values, positionals: string[]): Promi
     maxConnections: intOption(values, 'max-connections', 1),
     maxFrameBytes: intOption(values, 'max-frame-bytes', 1),
     idleFlushMs: intOption(values, 'idle-flush', 1),
+    connectTimeoutMs: intOption(values, 'connect-timeout', 1),
   };
   const filter = parseFilter((values.filter as string | undefined) ?? '');
   const json = values.json === true;

@@ -50,6 +50,7 @@ Options:
   --max-connections N      refuse connections beyond N (default 10000)
   --max-frame-bytes N      cut longer frames, flagged oversize (default 1048576)
   --idle-flush MS          show an unfinished frame after MS idle, flagged partial (default 250)
+  --connect-timeout MS     give up connecting to the upstream after MS (default 10000)
   --full                   never shorten payloads in the output
 
 SPEC: ${acceptedForms()}`,

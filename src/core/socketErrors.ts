@@ -50,7 +50,7 @@ export function describeSocketError(
       message = `upstream host of ${where} not found (${code}): check the spelling of the host name, or use an IP address.`;
       break;
     case 'ETIMEDOUT':
-      message = `${context === 'upstream' ? 'upstream ' : ''}${where} did not answer in time: check that the host is reachable and the port is not filtered.`;
+      message = `${context === 'upstream' ? 'upstream ' : ''}${where} did not answer in time (${err.message}): check that the host is reachable and the port is not filtered.`;
       break;
     case 'ECONNRESET':
       message = `connection reset by ${context === 'upstream' ? 'the upstream server' : 'the client'} (${where}).`;

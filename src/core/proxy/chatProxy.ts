@@ -345,7 +345,7 @@ export class ChatProxy implements ConnectionHost {
     const raw = net.connect({ host, port, allowHalfOpen: true, onread: readers.s2c?.onread });
     raw.setTimeout(timeout, () => {
       if (raw.connecting)
-        raw.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
+        raw.destroy(Object.assign(new Error(`no answer in ${timeout} ms`), { code: 'ETIMEDOUT' }));
     });
     raw.once('connect', () => raw.setTimeout(0));
     const socket = upstreamTls

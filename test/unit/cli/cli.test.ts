@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { buildCli, killAll, runCli, startCli } from '../helpers/cli';
 import { connect, readAll, startServer, waitFor, type TestServer } from '../helpers/net';
 import { startRedis } from '../helpers/peers';
@@ -184,6 +184,44 @@ describe('linetap command line', function () {
       await waitFor(() => seen() === 'OPEN\r\nSECRET\r\n', 'the released line');
       c.destroy();
       assert.equal(await proxy.interrupt(), 0);
+    });
+
+    it('gives up on an upstream that never answers, says so, and keeps serving', async () => {
+      // A listener that never accepts, its queue full: the kernel drops further SYNs, as a
+      // firewall that filters the port does.
+      const stuck = spawn('python3', [
+        '-c',
+        'import socket,sys\n' +
+          's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)\n' +
+          'print(s.getsockname()[1], flush=True); sys.stdin.read()',
+      ]);
+      try {
+        const stuckPort = await new Promise<number>((resolve) =>
+          stuck.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+        );
+        const filler = await connect(stuckPort); // takes the one place in the queue
+        const proxy = startCli([
+          ...['proxy', '--listen', '0', '--upstream', `127.0.0.1:${stuckPort}`],
+          ...['--connect-timeout', '300'],
+        ]);
+        const [, port] = await proxy.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+        for (const n of [1, 2]) {
+          const c = await connect(Number(port));
+          await new Promise((r) => c.on('close', r).on('error', () => undefined));
+          await proxy.waitFor(
+            new RegExp(`c${n} closed: upstream 127\\.0\\.0\\.1:${stuckPort}`),
+            'stdout',
+          );
+        }
+        assert.match(
+          proxy.stderr(),
+          /upstream 127\.0\.0\.1:\d+ did not answer in time \(no answer in 300 ms\): check that the host is reachable/,
+        );
+        assert.equal(await proxy.interrupt(), 0);
+        filler.destroy();
+      } finally {
+        stuck.kill();
+      }
     });
 
     it('says what to do when the port is taken', async () => {
