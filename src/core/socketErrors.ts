@@ -63,7 +63,13 @@ export function describeSocketError(
       message = `no route to ${where}: check the address and the network.`;
       break;
     default:
-      if (/certificate|SSL|TLS|self.signed|CERT_/i.test(`${code} ${err.message}`)) {
+      if (context === 'upstream' && UNTRUSTED.test(`${code} ${err.message}`)) {
+        message =
+          `TLS with ${where} failed: ${err.message}: the proxy cannot verify the server's ` +
+          `certificate. Trust the CA that signed it (NODE_EXTRA_CA_CERTS=ca.pem), or, for a ` +
+          `test server, accept any certificate (linetap proxy --insecure; upstreamTlsInsecure ` +
+          `in a profile).`;
+      } else if (/certificate|SSL|TLS|self.signed|CERT_/i.test(`${code} ${err.message}`)) {
         message = `TLS with ${where} failed: ${err.message}. Check the certificate, or the TLS settings of the proxy.`;
       } else {
         message = `${context} ${where}: ${err.message}`;
@@ -71,6 +77,10 @@ export function describeSocketError(
   }
   return new LinetapError(message, code || undefined);
 }
+
+/** Certificate checks that fail on a server Node does not trust (self-signed, unknown CA, expired, other name). */
+const UNTRUSTED =
+  /SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ALTNAME_INVALID|self.signed/i;
 
 function portOf(where: string): string {
   return where.slice(where.lastIndexOf(':') + 1);

@@ -67,6 +67,10 @@ describe('ChatProxy with TLS', function () {
     client.write('x\r\n');
     await waitFor(() => errors.length > 0, 'a TLS error');
     assert.match(errors[0], /TLS with localhost:\d+ failed: .*(self.signed|certificate)/i);
+    assert.match(
+      errors[0],
+      /Trust the CA that signed it .* accept any certificate \(linetap proxy --insecure/,
+    );
   });
 
   it('accepts TLS clients with a given certificate and relays to a plain upstream', async () => {
