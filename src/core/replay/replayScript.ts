@@ -1,6 +1,7 @@
 /**
  * A capture turned into what replay and mock play: per connection, the server's greeting, then
- * each client frame with the server frames recorded after it and before the next client frame.
+ * each client frame with the server frames that answer it: those the protocol pairs with it, or
+ * else those recorded after it and before the next client frame.
  * Both directions are framed anew with the capture's spec, so an idle cut made by the recording
  * proxy does not split a message, and live traffic framed the same way compares frame by frame.
  */
@@ -25,8 +26,9 @@ export interface ScriptFrame {
 }
 
 /**
- * One client frame and the server frames recorded after it, up to the next client frame.
- * Exchange 0 is the greeting: server frames before the first client frame (it has no request).
+ * One client frame and its answers: the server frames the protocol pairs with it, and those that
+ * pair with nothing recorded after it, up to the next client frame. Exchange 0 is the greeting:
+ * server frames before the first client frame (it has no request).
  */
 export interface Exchange {
   /** 0 for the greeting, then the client frame's number from 1. */
@@ -95,6 +97,8 @@ export function buildScript(capture: Capture, options: ScriptOptions = {}): Repl
     }
     return b;
   };
+  // The exchange of each request frame, by frame id, for the replies that pair with it.
+  const byRequest = new Map<number, Exchange>();
   const take = (frames: Iterable<TrafficFrame>) => {
     for (const f of frames) {
       const b = get(f.conn, f.t);
@@ -105,14 +109,21 @@ export function buildScript(capture: Capture, options: ScriptOptions = {}): Repl
         ...(f.ann?.summary !== undefined && { summary: f.ann.summary }),
       };
       if (f.dir === 'c2s') {
-        b.exchanges.push({
+        const x: Exchange = {
           index: b.exchanges.length + (hasGreeting(b) ? 0 : 1),
           request: frame,
           replies: [],
-        });
+        };
+        b.exchanges.push(x);
+        byRequest.set(f.id, x);
       } else {
         if (b.exchanges.length === 0) b.exchanges.push({ index: 0, replies: [] });
-        (b.exchanges[b.exchanges.length - 1].replies as ScriptFrame[]).push(frame);
+        // A reply the protocol pairs goes with its request: the requests of a pipelined client
+        // each get their own answers (replayed one by one, and a mock answers each as it comes)
+        // rather than all in the window of the last one. Anything else stays where it came.
+        const paired = f.re === undefined ? undefined : byRequest.get(f.re);
+        const x = paired ?? b.exchanges[b.exchanges.length - 1];
+        (x.replies as ScriptFrame[]).push(frame);
       }
     }
   };

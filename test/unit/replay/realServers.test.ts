@@ -110,6 +110,49 @@ describe('replay and mock with real servers', function () {
     );
   });
 
+  it('a pipelined session: each answer goes with its request, in replay and in the mock', async () => {
+    const redis = keep(await startRedis());
+    const cli = (...args: string[]) => runProgram('redis-cli', ['-p', String(redis.port), ...args]);
+    await cli('SET', 'a', '1');
+    await cli('SET', 'b', '2');
+    const get = (key: string) => `*2\r\n$3\r\nGET\r\n$1\r\n${key}\r\n`;
+    const ping = '*1\r\n$4\r\nPING\r\n';
+    // All three requests in one write: the recording has them before any answer.
+    const script = await record(redis, 'redis', path.join(dir(), 'pipe.linetap'), (port) =>
+      talk(port, [{ send: get('a') + get('b') + ping, until: /PONG/ }]),
+    );
+    assert.deepEqual(
+      script.connections[0].exchanges.map((x) => [
+        x.request?.summary,
+        x.replies.map((r) => r.bytes.toString()),
+      ]),
+      [
+        ['GET a', ['$1\r\n1\r\n']],
+        ['GET b', ['$1\r\n2\r\n']],
+        ['PING', ['+PONG\r\n']],
+      ],
+    );
+    await cli('SET', 'b', '3');
+    const changed = await replayScript(script, { target: `127.0.0.1:${redis.port}` });
+    assert.deepEqual(
+      changed.connections[0].exchanges.map((x) => [x.summary, x.status]),
+      [
+        ['GET a', 'matched'],
+        ['GET b', 'differs'],
+        ['PING', 'matched'],
+      ],
+    );
+    // A client that waits for each answer before its next request gets them from the mock.
+    await redis.stop();
+    const mock = keep(await ServerMock.start(script, { listen: '0' }));
+    const got = await talk(mock.listen.port, [
+      { send: get('a'), until: /1\r\n$/ },
+      { send: get('b'), until: /2\r\n$/ },
+      { send: ping, until: /PONG/ },
+    ]);
+    assert.equal(got, '$1\r\n1\r\n$1\r\n2\r\n+PONG\r\n');
+  });
+
   it('redis-cli against the mock of a capture gets the recorded answers', async () => {
     const redis = keep(await startRedis());
     await runProgram('redis-cli', ['-p', String(redis.port), 'SET', 'greeting', 'hello world']);
