@@ -99,8 +99,9 @@ Options:
 
 Plays the client side of each connection in a capture against a server and compares the
 answers with the recording, frame by frame, framed with the capture's own spec. Before each
-client frame is sent, the replay waits for as many server frames as were recorded before it (or
-the timeout). Each exchange is reported: matched, differs (with a diff), missing or extra.
+client frame is sent, the replay waits for the answers to the one before: the server frames the
+protocol pairs with it (redis, memcached, SMTP, HTTP...), or else as many as were recorded before
+the next client frame (or the timeout). Each exchange is reported: matched, differs (with a diff), missing or extra.
 
 Options:
   --target HOST:PORT   the server to replay against (default: the recorded upstream)
