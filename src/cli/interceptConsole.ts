@@ -3,7 +3,7 @@
  * settled with one-letter commands read from standard input (a terminal or a script).
  */
 import * as readline from 'node:readline';
-import { unescapeBytes } from '../core/bytes';
+import { escapeBytes, unescapeBytes } from '../core/bytes';
 import type { ChatProxy } from '../core/proxy/chatProxy';
 import type { Disposable } from '../core/events';
 
@@ -44,7 +44,12 @@ function run(proxy: ChatProxy, line: string): string {
   const held = proxy.heldFrames();
   if (verb === 'l') {
     return held.length
-      ? held.map((f) => `#${f.id} c${f.conn} ${f.dir} ${f.bytes.length}B`).join('\n')
+      ? held
+          .map((f) => {
+            const what = f.ann?.summary ?? `"${escapeBytes(f.bytes.subarray(0, 40))}"`;
+            return `#${f.id} c${f.conn} ${f.dir === 'c2s' ? '→' : '←'} ${f.bytes.length}B ${what}`;
+          })
+          .join('\n')
       : 'linetap: nothing is held';
   }
   if (verb === 'a') {

@@ -179,6 +179,8 @@ describe('linetap command line', function () {
       await waitFor(() => seen() === 'OPEN\r\n', 'the echo of the first line');
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(seen(), 'OPEN\r\n', 'the held line has not passed');
+      proxy.proc.stdin.write('l\n');
+      await proxy.waitFor(new RegExp(`#${id} c1 → 8B "secret\\\\r\\\\n"`));
       proxy.proc.stdin.write(`r ${id}\n`);
       await proxy.waitFor(new RegExp(`released #${id}`));
       await waitFor(() => seen() === 'OPEN\r\nSECRET\r\n', 'the released line');
