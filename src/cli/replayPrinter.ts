@@ -134,6 +134,12 @@ export class ReplayPrinter {
         ? `${this._paint(GREEN, '✓')} ${label}  ${this._paint(DIM, `recorded c${x.recorded!.conn} #${x.recorded!.index}${masked}, ${x.replies} frame${x.replies === 1 ? '' : 's'}`)}`
         : `${this._paint(RED, '✗')} ${label}  ${this._paint(RED, 'not recorded')}: ${UNMATCHED[x.outcome]}`;
     this._o.write(`${this._paint(DIM, `c${x.client}`)} ${what}`);
+    if (x.nearest) {
+      this._o.write(
+        `${' '.repeat(10)}${this._paint(DIM, `nearest recorded: c${x.nearest.conn} #${x.nearest.index}, which differs in`)} ${clip(x.nearest.diff, 200)}`,
+      );
+      this._o.write(`${' '.repeat(10)}${this._paint(DIM, '(a --mask can hide what differs)')}`);
+    }
   }
 
   /** A mock client went away. */

@@ -74,7 +74,12 @@ export class MockManager implements vscode.Disposable {
       else {
         info.unanswered++;
         const what = x.summary ?? escapeBytes(x.request).slice(0, 120);
-        this._log.warn(`${tag}: client ${x.client}: no recorded answer to ${what}: ${x.outcome}`);
+        const near = x.nearest
+          ? `; nearest recorded: connection ${x.nearest.conn} #${x.nearest.index}, which differs in ${x.nearest.diff.slice(0, 200)} (a mask can hide it)`
+          : '';
+        this._log.warn(
+          `${tag}: client ${x.client}: no recorded answer to ${what}: ${x.outcome}${near}`,
+        );
       }
       this._schedule();
     });

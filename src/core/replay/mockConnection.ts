@@ -10,6 +10,7 @@ import { type ConnectionSpecs, createConnectionFramers } from '../framing/framin
 import type { HostPort } from '../proxy/address';
 import { describeSocketError } from '../socketErrors';
 import type { MockCursor } from './mockMatcher';
+import { formatDiff } from './frameCompare';
 import { MockUpstream } from './mockUpstream';
 import type { ScriptFrame } from './replayScript';
 import { sleepUntil } from './timing';
@@ -35,6 +36,8 @@ export interface MockExchange {
   readonly masked?: boolean;
   /** Frames sent back (recorded answers; 1 for a configured reply). */
   readonly replies: number;
+  /** Unmatched: the recorded request it differs from least, and the diff (recorded → live). */
+  readonly nearest?: { readonly conn: number; readonly index: number; readonly diff: string };
 }
 
 /** What a mock connection needs from the mock. */
@@ -139,7 +142,14 @@ export class MockConnection {
       return;
     }
     const unmatched = this._host.unmatched;
-    this._host.exchanged({ ...base, outcome: unmatched.kind, replies: 0 });
+    const near = this._cursor.nearest(request);
+    const nearest = near && { conn: near.conn, index: near.index, diff: formatDiff(near.diff) };
+    this._host.exchanged({
+      ...base,
+      outcome: unmatched.kind,
+      replies: 0,
+      ...(nearest && { nearest }),
+    });
     if (unmatched.kind === 'reply') {
       this._send(unmatched.bytes);
     } else if (unmatched.kind === 'close') {

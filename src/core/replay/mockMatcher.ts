@@ -4,7 +4,7 @@
  * looked up in that connection's order, so a request made twice gets each recorded answer in
  * turn. Exact matches win over matches through masks.
  */
-import { compareFrames } from './frameCompare';
+import { compareFrames, type FrameDiff } from './frameCompare';
 import type { Mask } from './masks';
 import type { ConnectionScript, Exchange } from './replayScript';
 
@@ -48,10 +48,68 @@ export class MockMatcher {
     return this._exact.get(request.toString('latin1')) ?? [];
   }
 
+  /**
+   * For a request nothing matched: the recorded request it differs from least, among those with
+   * the same first line (or, failing that, the same first word), with how they differ. An HTTP
+   * request whose Host header names the mock's port instead of the recorded one, or a command
+   * with a fresh id, is then told apart from one that was never recorded: a mask can hide it.
+   */
+  nearest(request: Buffer): NearestRequest | undefined {
+    const line = firstLine(request);
+    const word = firstWord(line);
+    let candidates: { conn: number; exchange: Exchange }[] = [];
+    const sameWord: { conn: number; exchange: Exchange }[] = [];
+    for (const s of this.scripts) {
+      for (const x of s.exchanges) {
+        if (!x.request) continue;
+        const recordedLine = firstLine(x.request.bytes);
+        if (recordedLine === line) candidates.push({ conn: s.conn, exchange: x });
+        else if (word !== '' && firstWord(recordedLine) === word) {
+          sameWord.push({ conn: s.conn, exchange: x });
+        }
+      }
+    }
+    if (candidates.length === 0) candidates = sameWord;
+    let best: NearestRequest | undefined;
+    let bestChanged = Infinity;
+    // Diffs cost more than look-ups: a request with thousands of look-alikes is diffed with the
+    // first ones.
+    for (const c of candidates.slice(0, MAX_NEAREST)) {
+      const diff = compareFrames(c.exchange.request!.bytes, request, this._masks).diff;
+      if (!diff) continue;
+      const changed = diff.parts.reduce((n, p) => (p.op === 'same' ? n : n + p.text.length), 0);
+      if (changed < bestChanged) {
+        bestChanged = changed;
+        best = { conn: c.conn, index: c.exchange.index, diff };
+      }
+    }
+    return best;
+  }
+
   /** Whether a recorded request matches a live one through the masks. */
   maskedEqual(recorded: Buffer, live: Buffer): boolean {
     return this._masks.length > 0 && compareFrames(recorded, live, this._masks).equal;
   }
+}
+
+/** The recorded request closest to one that matched none, and how they differ. */
+export interface NearestRequest {
+  readonly conn: number;
+  readonly index: number;
+  readonly diff: FrameDiff;
+}
+
+/** Recorded requests diffed at most, looking for the nearest. */
+const MAX_NEAREST = 64;
+
+/** The first line of a request (up to 200 bytes), as latin1 text. */
+function firstLine(bytes: Buffer): string {
+  const end = bytes.indexOf(0x0a);
+  return bytes.toString('latin1', 0, Math.min(end < 0 ? bytes.length : end, 200));
+}
+
+function firstWord(line: string): string {
+  return /^\S*/.exec(line)![0];
 }
 
 /** One client's place in its recorded connection. */
@@ -108,6 +166,11 @@ export class MockCursor {
       if (x) return { conn: s.conn, exchange: x, masked: true };
     }
     return undefined;
+  }
+
+  /** For a request that matched none: the recorded request nearest to it (see MockMatcher). */
+  nearest(request: Buffer): NearestRequest | undefined {
+    return this._matcher.nearest(request);
   }
 
   private _take(x: Exchange, masked: boolean): MockAnswer {

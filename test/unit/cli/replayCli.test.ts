@@ -141,6 +141,11 @@ describe('linetap replay and mock', function () {
       const other = await runProgram('redis-cli', ['-p', port, 'GET', 'other']);
       assert.match(other.stderr + other.stdout, /Server closed the connection/);
       await mock.waitFor(/c4 ✗ GET other +not recorded: closed the connection/, 'stdout');
+      // The recorded request nearest to it, and how they differ: the key.
+      await mock.waitFor(
+        /nearest recorded: c1 #1, which differs in .*\[-greeting-\]\{\+other\+\}/,
+        'stdout',
+      );
       assert.match(mock.stdout(), /c1 ✓ GET greeting +recorded c1 #1, 1 frame/);
       assert.match(mock.stdout(), /c2 ✓ LRANGE list 0 -1 +recorded c2 #1, 1 frame/);
       assert.equal(await mock.interrupt(), 0);

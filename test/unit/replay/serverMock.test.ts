@@ -110,6 +110,15 @@ describe('server mock', function () {
     await waitFor(() => r.got().length > 0, 'the greeting');
     assert.equal(await r.ask('BOGUS\r\n', '\r\n'), '500 not recorded\r\n');
     assert.equal(await r.ask('HELO a\r\n', '\r\n'), '250 hi a\r\n', 'and goes on');
+    // Unmatched, it names the recorded request it differs from least, and how.
+    await r.ask('STAMP 2026-12-05T20:00:00Z\r\n', '\r\n');
+    const stamp = replying.seen.find((x) => x.request.toString().startsWith('STAMP'));
+    assert.deepEqual(stamp?.nearest, {
+      conn: 1,
+      index: 4,
+      diff: 'STAMP 2026-[-11-]{+12+}-[-25T03-]{+05T20+}:[-54-]{+00+}:[-12Z-]{+00Z+}\\r\\n',
+    });
+    assert.equal(replying.seen[0].nearest, undefined, 'BOGUS looks like nothing recorded');
     await r.end();
   });
 
