@@ -20,6 +20,9 @@ export interface MockAnswer {
 /** The exchanges of every recorded connection, indexed by request bytes for exact look-ups. */
 export class MockMatcher {
   private readonly _exact = new Map<string, { conn: number; exchange: Exchange }[]>();
+  /** The first requests by first line and by first word, for nearest(); MAX_NEAREST a key. */
+  private readonly _byLine = new Map<string, { conn: number; exchange: Exchange }[]>();
+  private readonly _byWord = new Map<string, { conn: number; exchange: Exchange }[]>();
   private _clients = 0;
 
   constructor(
@@ -29,10 +32,11 @@ export class MockMatcher {
     for (const s of scripts) {
       for (const x of s.exchanges) {
         if (!x.request) continue;
-        const key = x.request.bytes.toString('latin1');
-        let list = this._exact.get(key);
-        if (!list) this._exact.set(key, (list = []));
-        list.push({ conn: s.conn, exchange: x });
+        const entry = { conn: s.conn, exchange: x };
+        add(this._exact, x.request.bytes.toString('latin1'), entry, Infinity);
+        const line = firstLine(x.request.bytes);
+        add(this._byLine, line, entry, MAX_NEAREST);
+        add(this._byWord, firstWord(line), entry, MAX_NEAREST);
       }
     }
   }
@@ -57,24 +61,13 @@ export class MockMatcher {
   nearest(request: Buffer): NearestRequest | undefined {
     const line = firstLine(request);
     const word = firstWord(line);
-    let candidates: { conn: number; exchange: Exchange }[] = [];
-    const sameWord: { conn: number; exchange: Exchange }[] = [];
-    for (const s of this.scripts) {
-      for (const x of s.exchanges) {
-        if (!x.request) continue;
-        const recordedLine = firstLine(x.request.bytes);
-        if (recordedLine === line) candidates.push({ conn: s.conn, exchange: x });
-        else if (word !== '' && firstWord(recordedLine) === word) {
-          sameWord.push({ conn: s.conn, exchange: x });
-        }
-      }
-    }
-    if (candidates.length === 0) candidates = sameWord;
+    // Diffs cost more than look-ups: a request with thousands of look-alikes is diffed with the
+    // first ones recorded.
+    const candidates =
+      this._byLine.get(line) ?? (word === '' ? undefined : this._byWord.get(word)) ?? [];
     let best: NearestRequest | undefined;
     let bestChanged = Infinity;
-    // Diffs cost more than look-ups: a request with thousands of look-alikes is diffed with the
-    // first ones.
-    for (const c of candidates.slice(0, MAX_NEAREST)) {
+    for (const c of candidates) {
       const diff = compareFrames(c.exchange.request!.bytes, request, this._masks).diff;
       if (!diff) continue;
       const changed = diff.parts.reduce((n, p) => (p.op === 'same' ? n : n + p.text.length), 0);
@@ -101,6 +94,12 @@ export interface NearestRequest {
 
 /** Recorded requests diffed at most, looking for the nearest. */
 const MAX_NEAREST = 64;
+
+function add<T>(map: Map<string, T[]>, key: string, value: T, max: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (list.length < max) list.push(value);
+}
 
 /** The first line of a request (up to 200 bytes), as latin1 text. */
 function firstLine(bytes: Buffer): string {
