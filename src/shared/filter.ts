@@ -43,8 +43,8 @@
  *   term           the rule that ended the frame: crlf, count:7, close...
  *   warning        a warning code: bare-lf, mixed-endings, invalid-utf8, long-line, violation,
  *                  unpaired, truncated
- *   field.NAME     a protocol field, NAME exactly as the framer spells it; status, key, length,
- *                  ending, opcode, method and path need no `field.`: status>=400. A field
+ *   field.NAME     a protocol field, NAME exactly as the framer spells it; status, code (SMTP),
+ *                  key, length, ending, opcode, method and path need no `field.`: status>=400. A field
  *                  compares as a number when both sides are numbers, else as text.
  *
  * Quote text that would otherwise read as syntax: keywords, flags and directions (`"or"`,

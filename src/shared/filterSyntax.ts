@@ -65,6 +65,8 @@ export const BUILTIN_KEYS: Readonly<Record<string, KeyType>> = {
 /** Protocol fields that may be written without `field.`: `status>=400` is `field.status>=400`. */
 export const FIELD_SHORTHANDS: readonly string[] = [
   'status',
+  // SMTP's reply code (`code>=400`: the refusals).
+  'code',
   'key',
   'length',
   'ending',

@@ -133,6 +133,11 @@ describe('parseFilter', () => {
       keeps('method:get', frames, [1]);
       keeps('field.x-id:"a b"', frames, [2]);
       keeps('field.chunked:true', frames, [1]);
+      const smtp = [
+        frame({ ann: { fields: { code: '250' } } }),
+        frame({ ann: { fields: { code: '550' } } }),
+      ];
+      keeps('code>=400', smtp, [1]);
       keeps('field.chunked', frames, [1]);
       keeps('field.status', frames, [0, 1, 2]);
       keeps('field.constructor', frames, []);
