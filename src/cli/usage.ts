@@ -134,7 +134,8 @@ ${maskHelp()}`,
 Listens (127.0.0.1 unless HOST is given) and plays the recorded server side to each client: the
 server's greeting first, then for each client frame the recorded answer to the matching request,
 in recorded order. The n-th client plays the n-th recorded connection (round robin). Requests
-match exactly, or through --mask. Ctrl+C stops.
+match exactly, or through --mask; one that matches nothing is shown with the recorded request
+nearest to it and how they differ, which says what a --mask should hide. Ctrl+C stops.
 
 Options:
   --listen [HOST:]PORT   where to listen
