@@ -69,7 +69,6 @@ export async function showCommand(values: Values, positionals: string[]): Promis
     mode: framing ? 'reframe' : 'recorded',
     maxFrameBytes: intOption(values, 'max-frame-bytes', 1),
   });
-  const peers = new Map<number, string>();
   let shown = 0;
   // Bytes of each connection so far, for its close line (close events do not repeat them).
   const bytes = new Map<number, { c2s: number; s2c: number }>();
@@ -89,7 +88,6 @@ export async function showCommand(values: Values, positionals: string[]): Promis
     print(framer.push(event));
     if (!filter.empty) continue;
     if (event.e === 'open') {
-      peers.set(event.conn, event.peer ?? '?');
       bytes.set(event.conn, { c2s: 0, s2c: 0 });
       printer.open(event.conn, event.t, event.peer ?? '?', header?.upstream ?? '?');
     } else if (event.e === 'close') {

@@ -17,12 +17,18 @@ export interface MockAnswer {
   readonly masked: boolean;
 }
 
+/** A recorded exchange and the connection it is in. */
+interface Recorded {
+  readonly conn: number;
+  readonly exchange: Exchange;
+}
+
 /** The exchanges of every recorded connection, indexed by request bytes for exact look-ups. */
 export class MockMatcher {
-  private readonly _exact = new Map<string, { conn: number; exchange: Exchange }[]>();
+  private readonly _exact = new Map<string, Recorded[]>();
   /** The first requests by first line and by first word, for nearest(); MAX_NEAREST a key. */
-  private readonly _byLine = new Map<string, { conn: number; exchange: Exchange }[]>();
-  private readonly _byWord = new Map<string, { conn: number; exchange: Exchange }[]>();
+  private readonly _byLine = new Map<string, Recorded[]>();
+  private readonly _byWord = new Map<string, Recorded[]>();
   private _clients = 0;
 
   constructor(
@@ -48,7 +54,7 @@ export class MockMatcher {
   }
 
   /** Recorded requests equal to `request`, in recorded order. */
-  exact(request: Buffer): readonly { conn: number; exchange: Exchange }[] {
+  exact(request: Buffer): readonly Recorded[] {
     return this._exact.get(request.toString('latin1')) ?? [];
   }
 
